@@ -1,0 +1,61 @@
+/**
+ * The one error type of the project: a closed set of codes, each with an HTTP status, so every
+ * boundary (HTTP, sockets, DICOM, CLI) reports failures the same way. Isomorphic: no server imports.
+ */
+export const ERROR_STATUS = {
+  // Input validation and routing
+  VALIDATION_FAILED: 422,
+  NOT_FOUND: 404,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CONFIG_INVALID: 500,
+  INTERNAL: 500,
+  // DICOM problems: each names exactly what is wrong with the file.
+  DICOM_NOT_DICOM: 422,
+  DICOM_TRUNCATED: 422,
+  DICOM_MISSING_ATTRIBUTE: 422,
+  DICOM_MISSING_PIXEL_DATA: 422,
+  DICOM_NOT_CT: 422,
+  DICOM_UNSUPPORTED_TRANSFER_SYNTAX: 422,
+  DICOM_UNSUPPORTED_PIXEL_FORMAT: 422,
+  DICOM_ABSURD_DIMENSIONS: 422,
+  DICOM_DECODE_FAILED: 422,
+  DICOM_LOCALIZER: 422,
+  DICOM_NOT_AXIAL: 422,
+  // Model contract
+  MODEL_MANIFEST_INVALID: 500,
+  MODEL_CHECKSUM_MISMATCH: 500,
+  MODEL_LOAD_FAILED: 500,
+  INFERENCE_BAD_INPUT: 422,
+  INFERENCE_FAILED: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Any failure the project reports on purpose; `details` must never carry patient identifiers. */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** HTTP status for this error's code. */
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  /** The JSON shape every API and CLI prints for an error. */
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** True when `err` is an AppError, optionally with the given code. */
+export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
+  return err instanceof AppError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,2 @@
+export { loadConfig } from './config';
+export type { Config } from './config';

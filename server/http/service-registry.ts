@@ -1,0 +1,23 @@
+import type { SystemStatus } from '@/lib/realtime-events';
+
+/**
+ * What Next route handlers may ask of the running server. Next bundles route handlers apart from
+ * the custom server's own modules, so a module-level variable would exist twice; the registry
+ * lives on globalThis under one symbol instead, set once by the composition root.
+ */
+export interface ServerServices {
+  status: () => Omit<SystemStatus, 'seq'>;
+}
+
+const KEY = Symbol.for('ich-triage.services');
+type WithServices = typeof globalThis & { [KEY]?: ServerServices };
+
+/** Publishes the services for route handlers; called once by server/main.ts. */
+export function registerServices(services: ServerServices): void {
+  (globalThis as WithServices)[KEY] = services;
+}
+
+/** The running server's services, or undefined when Next runs without the custom server. */
+export function getServices(): ServerServices | undefined {
+  return (globalThis as WithServices)[KEY];
+}

@@ -1,0 +1,2 @@
+export { RealtimeHub } from './realtime-hub';
+export type { RealtimeHubOptions } from './realtime-hub';
