@@ -1,0 +1,17 @@
+// The public surface of the DICOM stage: parse → decode stored values → Hounsfield units.
+export type * from './types';
+export { parseDicom, type ParsedDicom, type ParseDicomOptions, type PixelDataLocation } from './parse-dicom';
+export { decodePixels, preloadCodecs } from './decode-pixels';
+export { decodeUncompressed } from './codecs/decode-uncompressed';
+export type { StoredArray } from './codecs/stored-pixels';
+export { toHounsfield, needsRsnaCorrection, PADDING_HU, type HounsfieldOptions } from './hounsfield';
+export { checkIsCt, isCtSopClass } from './check-is-ct';
+export { checkPixelFormat, MAX_DIMENSION, MAX_FRAMES } from './check-pixel-format';
+export {
+  TRANSFER_SYNTAXES,
+  findTransferSyntax,
+  requireDecodableTransferSyntax,
+  transferSyntaxName,
+  type CodecFamily,
+  type TransferSyntax,
+} from './transfer-syntax';
