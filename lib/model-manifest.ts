@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LABELS } from './labels';
+import { AGGREGATIONS } from './study-aggregation';
 
 /**
  * The contract between a trained model and the pipeline that feeds it. Preprocessing reads its
@@ -78,6 +79,8 @@ export const modelManifestSchema = z.object({
   labels: labelOrderSchema,
   preprocess: preprocessSchema,
   operatingPoints: z.object(Object.fromEntries(LABELS.map((l) => [l, operatingPointSchema])) as Record<(typeof LABELS)[number], typeof operatingPointSchema>),
+  /** How study probabilities are made from slice probabilities, chosen by measured study-level AUC. */
+  studyAggregation: z.enum(AGGREGATIONS).optional(),
   /** Free-form provenance: data, recipe, metrics. */
   training: z.record(z.string(), z.unknown()).optional(),
 });

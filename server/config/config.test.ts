@@ -16,6 +16,17 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 4100, demoScanner: false, heartbeatIntervalMs: 500, dataDir: '/tmp/x' });
   });
 
+  it('reads the inference settings, providers in the order given', () => {
+    const config = loadConfig({ INFERENCE_PROVIDERS: 'webgpu, cpu', INFERENCE_MAX_BATCH: '8', INFERENCE_THREADS: '2', MODEL_MANIFEST: 'm/x.json' });
+    expect(config.inference).toMatchObject({ providers: ['webgpu', 'cpu'], maxBatch: 8, maxWaitMs: 5, intraOpThreads: 2 });
+    expect(config.inference.manifestPath).toBe(path.resolve('m/x.json'));
+    expect(loadConfig({}).inference.providers).toEqual(['cuda', 'webgpu', 'cpu']);
+  });
+
+  it('refuses an unknown execution provider', () => {
+    expect(() => loadConfig({ INFERENCE_PROVIDERS: 'cuda,tpu' })).toThrow(/INFERENCE_PROVIDERS/);
+  });
+
   it('refuses bad values with one error naming every bad variable', () => {
     let caught: unknown;
     try {

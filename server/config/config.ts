@@ -1,6 +1,9 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '@/server/inference/execution-provider';
+import { DEFAULT_MODEL_MANIFEST } from './defaults';
 
 const onOff = (fallback: 'on' | 'off') =>
   z.enum(['on', 'off']).default(fallback).transform((v) => v === 'on');
@@ -16,6 +19,19 @@ const envSchema = z.object({
   /** Seconds between realtime heartbeats; clients use them to show the connection is alive. */
   HEARTBEAT_INTERVAL_S: z.coerce.number().positive().max(3600).default(5),
   DEMO_SCANNER: onOff('on'),
+  /** The model's manifest; the ONNX file sits beside it and must match its sha256. */
+  MODEL_MANIFEST: z.string().min(1).default(DEFAULT_MODEL_MANIFEST),
+  /** Execution providers in order of preference; the first that starts is used. */
+  INFERENCE_PROVIDERS: z
+    .string()
+    .default('cuda,webgpu,cpu')
+    .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(EXECUTION_PROVIDERS)).min(1)),
+  /** Slices per model run at most, and how long a run waits for more slices to fill a batch. */
+  INFERENCE_MAX_BATCH: z.coerce.number().int().min(1).max(256).default(16),
+  INFERENCE_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(5),
+  /** ONNX Runtime intra-op threads; default: one per core, so decoding and inference share them. */
+  INFERENCE_THREADS: z.coerce.number().int().min(1).max(256).optional(),
 });
 
 export type Config = {
@@ -26,6 +42,13 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   heartbeatIntervalMs: number;
   demoScanner: boolean;
+  inference: {
+    manifestPath: string;
+    providers: ExecutionProvider[];
+    maxBatch: number;
+    maxWaitMs: number;
+    intraOpThreads: number;
+  };
 };
 
 /** Validates the environment once at start-up; throws CONFIG_INVALID naming each bad variable. */
@@ -44,5 +67,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     heartbeatIntervalMs: Math.round(e.HEARTBEAT_INTERVAL_S * 1000),
     demoScanner: e.DEMO_SCANNER,
+    inference: {
+      manifestPath: path.resolve(e.MODEL_MANIFEST),
+      providers: e.INFERENCE_PROVIDERS,
+      maxBatch: e.INFERENCE_MAX_BATCH,
+      maxWaitMs: e.INFERENCE_MAX_WAIT_MS,
+      intraOpThreads: e.INFERENCE_THREADS ?? os.availableParallelism(),
+    },
   };
 }

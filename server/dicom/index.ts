@@ -15,3 +15,4 @@ export {
   type CodecFamily,
   type TransferSyntax,
 } from './transfer-syntax';
+export { decodeCtSlice, type CtSlice } from './decode-ct-slice';

@@ -1,0 +1,2 @@
+/** The model the server and the tools load unless MODEL_MANIFEST says otherwise. */
+export const DEFAULT_MODEL_MANIFEST = 'models/ich-cnn-1.0.0.json';
