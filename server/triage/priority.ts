@@ -1,0 +1,81 @@
+import type { StudyStatus } from './study-status';
+
+/**
+ * Where a study sits in the worklist, and why. The order is: tier ascending, then the "any"
+ * probability descending, then arrival ascending. Tiers keep the rule explainable in one sentence
+ * per study and indexable in SQL (the aging sweep rewrites tiers; it never reorders by hand).
+ */
+export const PRIORITY_TIERS = {
+  /** At least one label at or above its operating point. */
+  flagged: 0,
+  /** Needs a human now: waited past the aging limit, or could not be analysed. */
+  needsEyes: 1,
+  /** Everything else still open, ranked by the model's "any" probability. */
+  ranked: 2,
+  /** Reported or dismissed: off the active list. */
+  closed: 3,
+} as const;
+export type PriorityTier = (typeof PRIORITY_TIERS)[keyof typeof PRIORITY_TIERS];
+
+export interface PriorityInput {
+  status: StudyStatus;
+  flagged: boolean;
+  /** Study probability of any hemorrhage, null before the first slice is scored. */
+  anyProbability: number | null;
+  /** Threshold of "any" at the model's operating point, for the explanation. */
+  anyThreshold: number;
+  receivedAt: Date;
+  /** Why the study could not be analysed, when it could not. */
+  notAnalysableReason?: string | null;
+}
+
+export interface PriorityPolicy {
+  /** Unreviewed studies older than this move up to the needs-eyes tier. */
+  agingLimitMs: number;
+}
+
+export interface Priority {
+  tier: PriorityTier;
+  /** Human-readable reasons, most important first: "why is this here". */
+  reasons: string[];
+}
+
+const minutes = (ms: number) => Math.floor(ms / 60_000);
+
+export function computePriority(study: PriorityInput, now: Date, policy: PriorityPolicy): Priority {
+  const p = study.anyProbability;
+  const score = p === null ? 'not scored yet' : `any ${p.toFixed(2)} (operating point ${study.anyThreshold.toFixed(2)})`;
+  if (study.status === 'reported' || study.status === 'dismissed') {
+    return { tier: PRIORITY_TIERS.closed, reasons: [`${study.status}`] };
+  }
+  const waited = now.getTime() - study.receivedAt.getTime();
+  const reviewed = study.status === 'in_review';
+  if (study.flagged) {
+    return { tier: PRIORITY_TIERS.flagged, reasons: [`flagged: ${score}`, `waiting ${minutes(waited)} min`] };
+  }
+  if (study.status === 'not_analysable') {
+    return {
+      tier: PRIORITY_TIERS.needsEyes,
+      reasons: [`not analysable: ${study.notAnalysableReason ?? 'reason not recorded'}`, 'needs a human read'],
+    };
+  }
+  if (!reviewed && waited > policy.agingLimitMs) {
+    return {
+      tier: PRIORITY_TIERS.needsEyes,
+      reasons: [`waiting ${minutes(waited)} min, past the ${minutes(policy.agingLimitMs)} min aging limit`, score],
+    };
+  }
+  return { tier: PRIORITY_TIERS.ranked, reasons: [score, `waiting ${minutes(waited)} min`] };
+}
+
+/** The worklist order as a comparator, identical to the SQL ORDER BY the queue uses. */
+export function comparePriority(
+  a: { tier: number; anyProbability: number | null; receivedAt: Date },
+  b: { tier: number; anyProbability: number | null; receivedAt: Date },
+): number {
+  if (a.tier !== b.tier) return a.tier - b.tier;
+  const pa = a.anyProbability ?? -1;
+  const pb = b.anyProbability ?? -1;
+  if (pa !== pb) return pb - pa;
+  return a.receivedAt.getTime() - b.receivedAt.getTime();
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { LABELS, type LabelRecord } from '@/lib/labels';
+import { comparePriority, computePriority, PRIORITY_TIERS, type PriorityInput } from './priority';
+import { scoreStudy } from './score-study';
+import { canTransition, isClosed } from './study-status';
+
+const rec = (any: number, subdural = 0): LabelRecord<number> => ({
+  any,
+  epidural: 0,
+  intraparenchymal: 0,
+  intraventricular: 0,
+  subarachnoid: 0,
+  subdural,
+});
+const operatingPoints = Object.fromEntries(LABELS.map((l) => [l, { threshold: l === 'any' ? 0.4 : 0.5 }])) as never;
+
+describe('scoreStudy', () => {
+  it('aggregates per label, flags against each operating point and finds the top slice', () => {
+    const s = scoreStudy([rec(0.1), rec(0.45, 0.6), rec(0.3, 0.2)], { operatingPoints, studyAggregation: 'max' });
+    expect(s.probabilities.any).toBe(0.45);
+    expect(s.flags).toMatchObject({ any: true, subdural: true, epidural: false });
+    expect(s.flagged).toBe(true);
+    expect(s.topSlice.any).toBe(1);
+    expect(s.topSlice.subdural).toBe(1);
+  });
+
+  it('uses the manifest aggregation (max by default) and never flags an empty study', () => {
+    expect(scoreStudy([rec(0.9), rec(0.1)], { operatingPoints, studyAggregation: 'top3-mean' }).probabilities.any).toBeCloseTo(0.5, 12);
+    expect(scoreStudy([rec(0.9)], { operatingPoints }).aggregation).toBe('max');
+    const empty = scoreStudy([], { operatingPoints });
+    expect(empty.flagged).toBe(false);
+    expect(empty.topSlice.any).toBe(-1);
+  });
+});
+
+describe('computePriority', () => {
+  const now = new Date('2026-11-23T03:00:00Z');
+  const base: PriorityInput = {
+    status: 'not_flagged',
+    flagged: false,
+    anyProbability: 0.2,
+    anyThreshold: 0.4,
+    receivedAt: new Date(now.getTime() - 5 * 60_000),
+  };
+  const policy = { agingLimitMs: 30 * 60_000 };
+
+  it('puts flagged studies first and says why', () => {
+    const p = computePriority({ ...base, status: 'flagged', flagged: true, anyProbability: 0.93 }, now, policy);
+    expect(p.tier).toBe(PRIORITY_TIERS.flagged);
+    expect(p.reasons[0]).toBe('flagged: any 0.93 (operating point 0.40)');
+  });
+
+  it('moves a study that waited past the aging limit up, unless someone is reviewing it', () => {
+    const old = { ...base, receivedAt: new Date(now.getTime() - 45 * 60_000) };
+    expect(computePriority(old, now, policy)).toMatchObject({ tier: PRIORITY_TIERS.needsEyes });
+    expect(computePriority(old, now, policy).reasons[0]).toMatch(/waiting 45 min, past the 30 min aging limit/);
+    expect(computePriority({ ...old, status: 'in_review' }, now, policy).tier).toBe(PRIORITY_TIERS.ranked);
+  });
+
+  it('lifts not-analysable studies with their reason and drops closed ones', () => {
+    const na = computePriority({ ...base, status: 'not_analysable', anyProbability: null, notAnalysableReason: 'series is sagittal' }, now, policy);
+    expect(na.tier).toBe(PRIORITY_TIERS.needsEyes);
+    expect(na.reasons[0]).toBe('not analysable: series is sagittal');
+    expect(computePriority({ ...base, status: 'reported' }, now, policy).tier).toBe(PRIORITY_TIERS.closed);
+  });
+
+  it('orders by tier, then any probability, then arrival', () => {
+    const t = (m: number) => new Date(now.getTime() - m * 60_000);
+    const studies = [
+      { id: 'low-old', tier: 2, anyProbability: 0.1, receivedAt: t(20) },
+      { id: 'flag-low', tier: 0, anyProbability: 0.5, receivedAt: t(1) },
+      { id: 'high', tier: 2, anyProbability: 0.3, receivedAt: t(2) },
+      { id: 'unscored', tier: 2, anyProbability: null, receivedAt: t(30) },
+      { id: 'flag-high', tier: 0, anyProbability: 0.9, receivedAt: t(1) },
+      { id: 'low-new', tier: 2, anyProbability: 0.1, receivedAt: t(3) },
+      { id: 'aged', tier: 1, anyProbability: 0.05, receivedAt: t(50) },
+    ];
+    expect(studies.sort(comparePriority).map((s) => s.id)).toEqual(['flag-high', 'flag-low', 'aged', 'high', 'low-old', 'low-new', 'unscored']);
+  });
+});
+
+describe('study lifecycle', () => {
+  it('allows the documented path and refuses impossible jumps', () => {
+    expect(canTransition('receiving', 'analysing')).toBe(true);
+    expect(canTransition('analysing', 'flagged')).toBe(true);
+    expect(canTransition('flagged', 'in_review')).toBe(true);
+    expect(canTransition('in_review', 'reported')).toBe(true);
+    expect(canTransition('in_review', 'receiving')).toBe(true); // a late slice re-opens it
+    expect(canTransition('receiving', 'reported')).toBe(false);
+    expect(canTransition('reported', 'flagged')).toBe(false);
+    expect(isClosed('dismissed')).toBe(true);
+  });
+});
