@@ -22,12 +22,24 @@ export const ERROR_STATUS = {
   DICOM_DECODE_FAILED: 422,
   DICOM_LOCALIZER: 422,
   DICOM_NOT_AXIAL: 422,
+  DICOM_INVALID_UID: 422,
+  // Series problems: the slices are readable but do not form one usable axial stack.
+  SERIES_EMPTY: 422,
+  SERIES_INCONSISTENT: 422,
+  SERIES_MISSING_GEOMETRY: 422,
+  SERIES_MIXED_ORIENTATION: 422,
+  SERIES_NOT_AXIAL: 422,
+  SERIES_LOCALIZER: 422,
   // Model contract
   MODEL_MANIFEST_INVALID: 500,
   MODEL_CHECKSUM_MISMATCH: 500,
   MODEL_LOAD_FAILED: 500,
   INFERENCE_BAD_INPUT: 422,
   INFERENCE_FAILED: 500,
+  // Database
+  DB_MIGRATION_FAILED: 500,
+  /** The migration history needs a person: a migration that failed under `prisma migrate deploy`. */
+  DB_MIGRATION_BLOCKED: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

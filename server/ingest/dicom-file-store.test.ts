@@ -1,0 +1,60 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isAppError } from '@/lib/errors';
+import { DicomFileStore } from './dicom-file-store';
+import { QuarantineStore } from './quarantine-store';
+
+const ids = { studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.4', sopInstanceUid: '1.2.3.4.5' };
+
+describe('DicomFileStore', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'store-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('stores the bytes under study/series/sop and leaves no temporary file', async () => {
+    const store = new DicomFileStore(root);
+    const bytes = new Uint8Array([1, 2, 3, 4]);
+    const stored = await store.store(bytes, ids);
+    expect(stored).toMatchObject({ relativePath: '1.2.3/1.2.3.4/1.2.3.4.5.dcm', size: 4, duplicate: false });
+    expect(stored.sha256).toBe('9f64a747e1b97f131fabb6b447296c9b6f0201e79fb3c5356e6c77e89b6a806a');
+    expect([...readFileSync(join(root, stored.relativePath))]).toEqual([1, 2, 3, 4]);
+    expect(readdirSync(join(root, '1.2.3/1.2.3.4'))).toEqual(['1.2.3.4.5.dcm']);
+  });
+
+  it('treats the same instance sent twice as one (idempotent) and replaces changed content', async () => {
+    const store = new DicomFileStore(root);
+    await store.store(new Uint8Array([1, 2]), ids);
+    expect((await store.store(new Uint8Array([1, 2]), ids)).duplicate).toBe(true);
+    expect((await store.store(new Uint8Array([9, 9]), ids)).duplicate).toBe(false);
+    expect([...(await store.read('1.2.3/1.2.3.4/1.2.3.4.5.dcm'))]).toEqual([9, 9]);
+  });
+
+  it('refuses UIDs that are not UIDs, so no header can steer a path', async () => {
+    const store = new DicomFileStore(root);
+    for (const bad of ['../../etc', '1.2.3/4', '', 'abc', '1'.repeat(65)]) {
+      const err = await store.store(new Uint8Array([1]), { ...ids, sopInstanceUid: bad }).catch((e: unknown) => e);
+      expect(isAppError(err, 'DICOM_INVALID_UID')).toBe(true);
+    }
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
+
+describe('QuarantineStore', () => {
+  it('keeps the bytes and the reason side by side', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'quarantine-'));
+    try {
+      const q = new QuarantineStore(root);
+      const kept = await q.keep(new Uint8Array([7, 7, 7]), { code: 'DICOM_NOT_DICOM', message: 'no DICM prefix' }, 'dimse:SCANNER1');
+      expect([...readFileSync(join(root, kept.relativePath))]).toEqual([7, 7, 7]);
+      const note = JSON.parse(readFileSync(join(root, kept.relativePath.replace(/\.bin$/, '.json')), 'utf8'));
+      expect(note).toMatchObject({ id: kept.id, code: 'DICOM_NOT_DICOM', message: 'no DICM prefix', source: 'dimse:SCANNER1', size: 3 });
+      expect(existsSync(join(root, kept.relativePath))).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '@/lib/errors';
+import { writeFileDurably } from './durable-write';
+
+export interface InstanceIds {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+}
+
+export interface StoredInstance {
+  /** Path relative to the store's root: what the database records. */
+  relativePath: string;
+  sha256: string;
+  size: number;
+  /** The same bytes were already stored under this SOP Instance UID: nothing was written. */
+  duplicate: boolean;
+}
+
+// DICOM UIDs are digits and dots, at most 64 characters (PS3.5 9.1). Checked before a UID becomes
+// part of a path, so no header can write outside the store.
+const UID = /^[0-9]+(\.[0-9]+)*$/;
+
+/**
+ * Received DICOM instances on disk, one file per SOP instance under study/series folders. A file
+ * is durable (fsync'd) before `store` resolves, so the sender may be told "stored".
+ */
+export class DicomFileStore {
+  constructor(readonly root: string) {}
+
+  async store(bytes: Uint8Array, ids: InstanceIds): Promise<StoredInstance> {
+    for (const [name, uid] of Object.entries(ids)) {
+      if (!UID.test(uid) || uid.length > 64) {
+        throw new AppError('DICOM_INVALID_UID', `${name} is not a valid DICOM UID (digits and dots, at most 64 characters)`);
+      }
+    }
+    const relativePath = join(ids.studyInstanceUid, ids.seriesInstanceUid, `${ids.sopInstanceUid}.dcm`);
+    const path = join(this.root, relativePath);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (await this.sameContent(path, bytes.length, sha256)) {
+      return { relativePath, sha256, size: bytes.length, duplicate: true };
+    }
+    await writeFileDurably(path, bytes);
+    return { relativePath, sha256, size: bytes.length, duplicate: false };
+  }
+
+  read(relativePath: string): Promise<Buffer> {
+    return readFile(join(this.root, relativePath));
+  }
+
+  private async sameContent(path: string, size: number, sha256: string): Promise<boolean> {
+    const info = await stat(path).catch(() => undefined);
+    if (!info || info.size !== size) return false;
+    return createHash('sha256').update(await readFile(path)).digest('hex') === sha256;
+  }
+}
