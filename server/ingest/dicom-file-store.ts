@@ -31,7 +31,8 @@ export class DicomFileStore {
   constructor(readonly root: string) {}
 
   async store(bytes: Uint8Array, ids: InstanceIds): Promise<StoredInstance> {
-    for (const [name, uid] of Object.entries(ids)) {
+    const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = ids;
+    for (const [name, uid] of Object.entries({ studyInstanceUid, seriesInstanceUid, sopInstanceUid })) {
       if (!UID.test(uid) || uid.length > 64) {
         throw new AppError('DICOM_INVALID_UID', `${name} is not a valid DICOM UID (digits and dots, at most 64 characters)`);
       }

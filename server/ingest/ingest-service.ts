@@ -1,0 +1,76 @@
+import { AppError, isAppError } from '@/lib/errors';
+import { checkIsCt, parseDicom, type DicomHeader } from '@/server/dicom';
+import type { Logger } from '@/server/logging';
+import type { DicomFileStore, StoredInstance } from './dicom-file-store';
+import type { QuarantineStore } from './quarantine-store';
+
+/** Where an instance came from, for logs and quarantine notes (never patient data). */
+export interface IngestSource {
+  /** e.g. "dimse", "stow", "upload", "folder", "demo". */
+  channel: string;
+  /** Calling AE title, user or file name: who handed it over. */
+  sender: string;
+}
+
+export type IngestOutcome =
+  | { status: 'stored' | 'duplicate'; studyInstanceUid: string; sopInstanceUid: string }
+  | { status: 'quarantined'; error: { code: string; message: string }; quarantineId: string };
+
+/** A stored instance, handed to whatever records it (database row, processing queue). */
+export interface ReceivedInstance {
+  header: DicomHeader;
+  stored: StoredInstance;
+  source: IngestSource;
+}
+
+export interface IngestServiceOptions {
+  files: DicomFileStore;
+  quarantine: QuarantineStore;
+  /**
+   * Commits the instance (e.g. its database row). Ingest resolves only after this does, so a
+   * sender is told "stored" only for what is on disk AND recorded.
+   */
+  record: (instance: ReceivedInstance) => Promise<void>;
+  /** Records a quarantined input (e.g. for the admin list). */
+  recordQuarantine?: (entry: { id: string; relativePath: string; code: string; message: string; source: IngestSource }) => Promise<void>;
+  log: Logger;
+}
+
+/**
+ * The one durable way in, whatever the channel (C-STORE, STOW-RS, upload, folder, demo scanner):
+ * read the header, refuse what is not a usable CT image into quarantine with its reason, store the
+ * file durably, record it, and only then report success. Pixels are not decoded here: that is the
+ * analysis stage's job, and a sender should not wait for it.
+ */
+export class IngestService {
+  constructor(private readonly opts: IngestServiceOptions) {}
+
+  async ingest(bytes: Uint8Array, source: IngestSource): Promise<IngestOutcome> {
+    let header: DicomHeader;
+    try {
+      header = parseDicom(bytes, { headerOnly: true }).header;
+      checkIsCt(header);
+    } catch (err) {
+      return this.quarantine(bytes, source, err);
+    }
+    let stored: StoredInstance;
+    try {
+      const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = header;
+      stored = await this.opts.files.store(bytes, { studyInstanceUid, seriesInstanceUid, sopInstanceUid });
+    } catch (err) {
+      if (isAppError(err, 'DICOM_INVALID_UID')) return this.quarantine(bytes, source, err);
+      throw err; // disk full, permissions: the sender must be told it failed, and may retry
+    }
+    await this.opts.record({ header, stored, source });
+    this.opts.log.debug({ channel: source.channel, sop: header.sopInstanceUid, duplicate: stored.duplicate }, 'instance stored');
+    return { status: stored.duplicate ? 'duplicate' : 'stored', studyInstanceUid: header.studyInstanceUid, sopInstanceUid: header.sopInstanceUid };
+  }
+
+  private async quarantine(bytes: Uint8Array, source: IngestSource, err: unknown): Promise<IngestOutcome> {
+    const error = isAppError(err) ? err.toJSON() : new AppError('INTERNAL', err instanceof Error ? err.message : String(err)).toJSON();
+    const kept = await this.opts.quarantine.keep(bytes, error, `${source.channel}:${source.sender}`);
+    await this.opts.recordQuarantine?.({ ...kept, ...error, source });
+    this.opts.log.warn({ channel: source.channel, sender: source.sender, quarantineId: kept.id, code: error.code, reason: error.message }, 'input quarantined');
+    return { status: 'quarantined', error, quarantineId: kept.id };
+  }
+}
