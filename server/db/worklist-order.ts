@@ -1,0 +1,17 @@
+import type { Prisma } from './db-client';
+
+/**
+ * The worklist order of issue 4: flagged first, then the "any" probability from high to low
+ * (studies not yet scored last, on both databases), then earliest arrival; the id makes ties
+ * deterministic so pages never overlap. The index `Study_flagged_anyProbability_receivedAt_id_idx`
+ * has exactly these columns in this order, so a page is read straight off the index.
+ */
+export const WORKLIST_ORDER_BY = [
+  { flagged: 'desc' },
+  { anyProbability: { sort: 'desc', nulls: 'last' } },
+  { receivedAt: 'asc' },
+  { id: 'asc' },
+] as const satisfies Prisma.StudyOrderByWithRelationInput[];
+
+/** Statuses shown on the live worklist (the rest are finished: reported or dismissed). */
+export const WORKLIST_ACTIVE_STATUSES = ['receiving', 'analysing', 'triaged', 'in_review'] as const;
