@@ -39,11 +39,14 @@ export class MicroBatcher<I, O> {
     const oldest = this.queue[0];
     if (this.running || !oldest) return;
     // The oldest item's wait counts from when it arrived, including time spent behind a running batch.
+    // An overdue batch still goes through a (zero) timer, never synchronously from submit(): items
+    // submitted in the same synchronous burst (a study's slices) then always share a batch, even
+    // when building them took longer than maxWaitMs on a loaded machine.
     const waitLeft = this.opts.maxWaitMs - (Date.now() - oldest.at);
-    if (this.queue.length >= this.opts.maxBatch || waitLeft <= 0) {
+    if (this.queue.length >= this.opts.maxBatch) {
       void this.flush();
     } else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), waitLeft);
+      this.timer = setTimeout(() => void this.flush(), Math.max(0, waitLeft));
     }
   }
 
