@@ -13,6 +13,13 @@ export const windowSchema = z.object({
   center: z.number(),
   /** Window width in HU; must be positive. */
   width: z.number().positive(),
+  /**
+   * Which slice of the series this channel reads, relative to the slice being classified (2.5D
+   * input): 0 (the default when absent) is the slice itself, -1 the previous and +1 the next slice
+   * in the series' sorted order. Where that neighbour does not exist (either end of the series),
+   * the slice itself is used.
+   */
+  sliceOffset: z.number().int().min(-8).max(8).optional(),
 });
 export type WindowSpec = z.infer<typeof windowSchema>;
 

@@ -1,3 +1,4 @@
+import { AppError } from '@/lib/errors';
 import type { PreprocessSpec } from '@/lib/model-manifest';
 
 /** How a slice is resampled to the model input: the manifest's `resize` field. */
@@ -17,6 +18,11 @@ export interface ResampleTable {
   weight: Float64Array;
   /** 1 where some output reads this source index with a non-zero weight; lets callers skip rows. */
   used: Uint8Array;
+  /**
+   * True when output o is exactly (src[2o] + src[2o+1]) / 2 (a 2x area shrink, and bilinear at
+   * exactly 2x too): the 512 -> 256 case, which hot loops run without index/weight lookups.
+   */
+  halving: boolean;
 }
 
 // Tables depend only on (mode, src, dst) and a deployment sees a handful of slice sizes, so a small
@@ -31,7 +37,7 @@ export function resampleTable(mode: ResizeMode, srcSize: number, dstSize: number
   let table = tableCache.get(key);
   if (!table) {
     if (!Number.isInteger(srcSize) || !Number.isInteger(dstSize) || srcSize < 1 || dstSize < 1) {
-      throw new RangeError(`resample sizes must be positive integers, got ${srcSize} -> ${dstSize}`);
+      throw new AppError('INTERNAL', `resample sizes must be positive integers, got ${srcSize} -> ${dstSize}`);
     }
     const taps = mode === 'area' ? areaTaps(srcSize, dstSize) : bilinearTaps(srcSize, dstSize);
     table = packTable(mode, srcSize, dstSize, taps);
@@ -96,7 +102,9 @@ function packTable(mode: ResizeMode, srcSize: number, dstSize: number, rows: Tap
       if (t < row.length) used[entry[0]] = 1;
     }
   });
-  return { mode, srcSize, dstSize, taps, index, weight, used };
+  const halving =
+    taps === 2 && srcSize === 2 * dstSize && rows.every((r, o) => r.length === 2 && r[0]![0] === 2 * o && r[0]![1] === 0.5 && r[1]![1] === 0.5);
+  return { mode, srcSize, dstSize, taps, index, weight, used, halving };
 }
 
 /** Resamples one row: `dst[dstOffset + o] = sum_t w * src[srcOffset + index]` for every output of `table`. */
@@ -124,11 +132,55 @@ export function resampleRow(
   }
 }
 
+// Reused float64 row for the generic vertical pass; synchronous use only (see `scratch` below).
+let accumulator = new Float64Array(0);
+
 /**
- * Resamples along columns: reads rows of length `width` from `src` (row r at srcOffset + r*width),
- * writes `table.dstSize` rows to `dst`, applying `value * scale + bias` on the way out so callers can
- * fuse a normalisation into the last pass.
+ * Computes output row `o` of a vertical pass: source row r is the `width` values at
+ * srcOffset + (r % ring) * width, so `src` may hold all rows (ring = table.srcSize) or only a
+ * rolling window of the last `ring` rows (ring >= table.taps; the rows one output reads are
+ * consecutive, so they never share a slot). Writes `value * scale + bias`: callers fuse a
+ * normalisation into this last pass.
  */
+export function resampleColumnRow(
+  src: Float32Array,
+  srcOffset: number,
+  width: number,
+  table: ResampleTable,
+  o: number,
+  ring: number,
+  dst: Float32Array,
+  dstOffset: number,
+  scale = 1,
+  bias = 0,
+): void {
+  const { taps, index, weight } = table;
+  const k = o * taps;
+  const w0 = weight[k]! * scale;
+  const r0 = srcOffset + (index[k]! % ring) * width;
+  if (taps === 1) {
+    for (let x = 0; x < width; x++) dst[dstOffset + x] = w0 * src[r0 + x]! + bias;
+  } else if (taps === 2) {
+    const w1 = weight[k + 1]! * scale;
+    const r1 = srcOffset + (index[k + 1]! % ring) * width;
+    for (let x = 0; x < width; x++) dst[dstOffset + x] = w0 * src[r0 + x]! + w1 * src[r1 + x]! + bias;
+  } else {
+    // Wider filters (area shrink by a non-integer or > 2 factor) sum in a float64 row, as the
+    // 1- and 2-tap paths do in registers: accumulating in the float32 output would round once
+    // per tap and drift from the float64 reference (models/training/preprocess.py).
+    if (accumulator.length < width) accumulator = new Float64Array(width);
+    const acc = accumulator;
+    for (let x = 0; x < width; x++) acc[x] = w0 * src[r0 + x]!;
+    for (let t = 1; t < taps; t++) {
+      const w = weight[k + t]! * scale;
+      const r = srcOffset + (index[k + t]! % ring) * width;
+      for (let x = 0; x < width; x++) acc[x] = acc[x]! + w * src[r + x]!;
+    }
+    for (let x = 0; x < width; x++) dst[dstOffset + x] = acc[x]! + bias;
+  }
+}
+
+/** Resamples along columns: `src` holds table.srcSize rows of `width`; writes table.dstSize rows to `dst`. */
 export function resampleColumns(
   src: Float32Array,
   srcOffset: number,
@@ -139,26 +191,8 @@ export function resampleColumns(
   scale = 1,
   bias = 0,
 ): void {
-  const { taps, index, weight, dstSize } = table;
-  for (let o = 0; o < dstSize; o++) {
-    const outBase = dstOffset + o * width;
-    const k = o * taps;
-    const w0 = weight[k]! * scale;
-    const r0 = srcOffset + index[k]! * width;
-    if (taps === 1) {
-      for (let x = 0; x < width; x++) dst[outBase + x] = w0 * src[r0 + x]! + bias;
-    } else if (taps === 2) {
-      const w1 = weight[k + 1]! * scale;
-      const r1 = srcOffset + index[k + 1]! * width;
-      for (let x = 0; x < width; x++) dst[outBase + x] = w0 * src[r0 + x]! + w1 * src[r1 + x]! + bias;
-    } else {
-      for (let x = 0; x < width; x++) dst[outBase + x] = w0 * src[r0 + x]! + bias;
-      for (let t = 1; t < taps; t++) {
-        const w = weight[k + t]! * scale;
-        const r = srcOffset + index[k + t]! * width;
-        for (let x = 0; x < width; x++) dst[outBase + x] = dst[outBase + x]! + w * src[r + x]!;
-      }
-    }
+  for (let o = 0; o < table.dstSize; o++) {
+    resampleColumnRow(src, srcOffset, width, table, o, table.srcSize, dst, dstOffset + o * width, scale, bias);
   }
 }
 
@@ -174,9 +208,9 @@ export function resize(
   mode: ResizeMode,
   out?: Float32Array,
 ): Float32Array {
-  if (src.length !== rows * cols) throw new RangeError(`image has ${src.length} pixels, expected ${rows}x${cols}`);
+  if (src.length !== rows * cols) throw new AppError('INTERNAL', `image has ${src.length} pixels, expected ${rows}x${cols}`);
   const dst = out ?? new Float32Array(height * width);
-  if (dst.length !== height * width) throw new RangeError(`out has ${dst.length} elements, expected ${height}x${width}`);
+  if (dst.length !== height * width) throw new AppError('INTERNAL', `out has ${dst.length} elements, expected ${height}x${width}`);
   if (rows === height && cols === width) {
     if (dst !== src) dst.set(src);
     return dst;

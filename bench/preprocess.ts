@@ -1,0 +1,143 @@
+/**
+ * Throughput of decode -> HU -> windows -> resize on 512x512 CT slices, Node against the Python
+ * reference (bench/python/preprocess_reference.py: pydicom + numpy) on the same files in the same
+ * run. Both are pinned to one core; rounds alternate Node and Python so background load hits both
+ * alike, and the ratio is taken per round. Usage:
+ *   tsx bench/preprocess.ts [--rounds 5] [--passes 3] [--cpu 0] [--synthetic 32] [--no-pin]
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_PREPROCESS } from '@/lib/model-manifest';
+import { decodePixels, parseDicom, preloadCodecs, toHounsfield } from '@/server/dicom';
+import type { StoredArray } from '@/server/dicom';
+import { buildTensor, tensorLength } from '@/server/dicom/tensor';
+import { prepareInputs, type InputSet } from './preprocess-inputs';
+import { median, nodeStages, pinSelf, python, pythonVersions, type Seconds } from './preprocess-support';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const ROUNDS = flag('rounds', 5);
+const PASSES = flag('passes', 3);
+const CPU = flag('cpu', 0);
+const SYNTHETIC = flag('synthetic', 32);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REAL_DIR = join(ROOT, '..', 'shared', 'data', 'dicom', 'ge-head-ct');
+const SPEC = DEFAULT_PREPROCESS;
+
+if (!args.includes('--no-pin')) pinSelf(CPU); // re-runs this script under taskset; returns when pinned
+
+// Buffers reused across slices, as a decode worker would hold them.
+const tensor = new Float32Array(tensorLength(SPEC));
+let hu: Float32Array = new Float32Array(512 * 512);
+let stored: StoredArray | undefined;
+
+/** The whole Node pipeline for one file; `reuse` hands compressed decoders a buffer to fill. */
+async function preprocessOne(bytes: Uint8Array, reuse: boolean): Promise<void> {
+  const parsed = parseDicom(bytes);
+  // Uncompressed frames are zero-copy views into `bytes`; a reused buffer would force a copy.
+  const frame = await decodePixels(parsed, 0, reuse ? stored : undefined);
+  if (reuse) stored = frame.pixels;
+  const image = toHounsfield(parsed.header, frame, hu.length >= frame.pixels.length ? hu : undefined);
+  if (image.hu.length > hu.length) hu = image.hu;
+  buildTensor(image, SPEC, tensor);
+}
+
+/** Seconds one pass over the set takes: wall clock and this process's CPU time (all threads). */
+async function nodePass(set: InputSet, reuse: boolean): Promise<Seconds> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const b of set.bytes) await preprocessOne(b, reuse);
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+interface Row {
+  set: InputSet;
+  /** Slices per second, one entry per pass, by CPU time and by wall clock. */
+  node: Throughput;
+  python: Throughput | string;
+  /** Node / Python per round (medians of the round's passes), by CPU time and by wall clock. */
+  ratios: Throughput;
+  maxDiff: number | undefined;
+}
+type Throughput = { cpu: number[]; wall: number[] };
+
+const rates = (slices: number, passes: Seconds[]): Throughput => ({
+  cpu: passes.map((p) => slices / p.cpu),
+  wall: passes.map((p) => slices / p.wall),
+});
+
+async function measure(set: InputSet, tmp: string): Promise<Row> {
+  const reuse = set.transferSyntax !== 'Explicit VR LE';
+  for (let i = 0; i < 3; i++) await nodePass(set, reuse); // warm-up: JIT tiers, codec init
+  const dump = join(tmp, 'python-first.f32');
+  const node: Throughput = { cpu: [], wall: [] };
+  const py: Throughput = { cpu: [], wall: [] };
+  const ratios: Throughput = { cpu: [], wall: [] };
+  let pyError: string | undefined;
+  for (let r = 0; r < ROUNDS; r++) {
+    const passes: Seconds[] = [];
+    for (let p = 0; p < PASSES; p++) passes.push(await nodePass(set, reuse));
+    const nodeRound = rates(set.bytes.length, passes);
+    node.cpu.push(...nodeRound.cpu);
+    node.wall.push(...nodeRound.wall);
+    if (pyError !== undefined) continue;
+    const result = python(ROOT, { files: set.files, spec: SPEC, warmup: 1, passes: PASSES, dump: r === 0 ? dump : null });
+    if (!result.ok) {
+      pyError = result.error;
+      continue;
+    }
+    const pyRound = rates(result.slices, result.seconds);
+    py.cpu.push(...pyRound.cpu);
+    py.wall.push(...pyRound.wall);
+    ratios.cpu.push(median(nodeRound.cpu) / median(pyRound.cpu));
+    ratios.wall.push(median(nodeRound.wall) / median(pyRound.wall));
+  }
+  let maxDiff: number | undefined;
+  if (pyError === undefined) {
+    await preprocessOne(set.bytes[0]!, reuse);
+    const ref = new Float32Array(new Uint8Array(readFileSync(dump)).buffer);
+    maxDiff = 0;
+    for (let i = 0; i < tensor.length; i++) maxDiff = Math.max(maxDiff, Math.abs(tensor[i]! - ref[i]!));
+  }
+  return { set, node, python: pyError ?? py, ratios, maxDiff };
+}
+
+const fmt = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+const fmtRatio = (xs: number[]) => `**${median(xs).toFixed(2)}x** (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-preprocess-'));
+  try {
+    await preloadCodecs();
+    const sets = prepareInputs(tmp, REAL_DIR, SYNTHETIC);
+    const { height, width } = SPEC.inputSize;
+    console.log(`# decode -> HU -> ${SPEC.windows.length} windows -> ${SPEC.resize} resize to ${height}x${width}, slices/s on one core`);
+    console.log(`CPU ${cpus()[0]?.model ?? '?'} (${cpus().length} cores, pinned to core ${CPU}: ${process.env.BENCH_PINNED === '1'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`Node ${process.version}; ${pythonVersions()}; ${ROUNDS} rounds x ${PASSES} passes, median (min–max)`);
+    console.log('Slices/s are per CPU-second of the pinned process (what one core sustains); ratios are per round.\n');
+    const rows: Row[] = [];
+    for (const set of sets) rows.push(await measure(set, tmp));
+    console.log('| Input | Transfer syntax | Slices | Node slices/s | Python slices/s | Node / Python | Node / Python, wall clock | max abs diff |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const { set, node, python: py, ratios, maxDiff } of rows) {
+      const pyCell = typeof py === 'string' ? `n/a (${py})` : fmt(py.cpu);
+      const ratioCell = ratios.cpu.length > 0 ? fmtRatio(ratios.cpu) : '—';
+      const wallCell = ratios.wall.length > 0 ? fmtRatio(ratios.wall).replaceAll('**', '') : '—';
+      const diff = maxDiff === undefined ? '—' : maxDiff.toExponential(1);
+      console.log(`| ${set.name} | ${set.transferSyntax} | ${set.bytes.length} | ${fmt(node.cpu)} | ${pyCell} | ${ratioCell} | ${wallCell} | ${diff} |`);
+    }
+    const first = sets[0]!;
+    const stages = await nodeStages(first.bytes, SPEC, 3);
+    console.log(`\nNode per-slice stages on "${first.name}" (CPU ms, median): ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
