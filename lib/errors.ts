@@ -36,6 +36,10 @@ export const ERROR_STATUS = {
   MODEL_LOAD_FAILED: 500,
   INFERENCE_BAD_INPUT: 422,
   INFERENCE_FAILED: 500,
+  // DICOM networking as a sender (demo scanner, simulate): the peer, not the input, failed.
+  DIMSE_CONNECTION_FAILED: 502,
+  DIMSE_ASSOCIATION_REJECTED: 502,
+  DIMSE_SEND_FAILED: 502,
   // Database
   DB_MIGRATION_FAILED: 500,
   /** The migration history needs a person: a migration that failed under `prisma migrate deploy`. */
