@@ -1,3 +1,5 @@
+import type { WorklistItem } from './worklist';
+
 /**
  * The one typed Socket.IO event map, shared by the server and the dashboard. Every server event
  * carries a monotonically increasing `seq` so a client can drop stale updates and see gaps.
@@ -17,9 +19,17 @@ export interface Heartbeat {
   connectedClients: number;
 }
 
+export interface StudyUpdate {
+  seq: number;
+  /** progress: slices analysed / provisional score changed; triaged: final result. */
+  change: 'progress' | 'triaged';
+  study: WorklistItem;
+}
+
 export interface ServerToClientEvents {
   'system:status': (status: SystemStatus) => void;
   'system:heartbeat': (beat: Heartbeat) => void;
+  'study:updated': (update: StudyUpdate) => void;
 }
 
 export interface ClientToServerEvents {

@@ -6,14 +6,16 @@ import { loadConfig } from './config';
 describe('loadConfig', () => {
   it('gives the embedded-mode defaults for an empty environment', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', env: 'development', demoScanner: true });
+    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', env: 'development', demoScanner: { enabled: true } });
+    expect(config.dicom).toEqual({ port: 11112, aeTitle: 'ICHTRIAGE', allowedCallingAeTitles: [] });
+    expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toBe(path.resolve('./data'));
     expect(config.heartbeatIntervalMs).toBe(5000);
   });
 
   it('reads and coerces the variables it knows', () => {
     const config = loadConfig({ PORT: '4100', DEMO_SCANNER: 'off', HEARTBEAT_INTERVAL_S: '0.5', DATA_DIR: '/tmp/x' });
-    expect(config).toMatchObject({ port: 4100, demoScanner: false, heartbeatIntervalMs: 500, dataDir: '/tmp/x' });
+    expect(config).toMatchObject({ port: 4100, demoScanner: { enabled: false }, heartbeatIntervalMs: 500, dataDir: '/tmp/x' });
   });
 
   it('reads the inference settings, providers in the order given', () => {

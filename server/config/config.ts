@@ -19,6 +19,30 @@ const envSchema = z.object({
   /** Seconds between realtime heartbeats; clients use them to show the connection is alive. */
   HEARTBEAT_INTERVAL_S: z.coerce.number().positive().max(3600).default(5),
   DEMO_SCANNER: onOff('on'),
+  /** postgresql://… for PostgreSQL (scale-out); unset: the embedded SQLite file under DATA_DIR. */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** The DICOM listener (C-STORE, C-ECHO). */
+  DICOM_PORT: port.default(11112),
+  DICOM_AE_TITLE: z.string().regex(/^[\x20-\x7e]{1,16}$/, '1 to 16 printable ASCII characters').default('ICHTRIAGE'),
+  /** Calling AE titles allowed to send, comma-separated; empty accepts any (embedded/demo mode). */
+  DICOM_ALLOWED_CALLING_AE: z.string().default(''),
+  /** A study is complete once no slice arrived for this long. */
+  STUDY_QUIET_PERIOD_S: z.coerce.number().min(0.5).max(3600).default(5),
+  /** Unreviewed studies waiting longer than this move up the worklist. */
+  AGING_LIMIT_MIN: z.coerce.number().min(1).max(24 * 60).default(30),
+  /** Decoded slices kept in memory for a study's final pass. */
+  HU_CACHE_MB: z.coerce.number().int().min(16).max(65536).default(512),
+  DEMO_SCANNER_RATE_PER_MIN: z.coerce.number().min(0.1).max(600).default(2),
+  /** Slices per demo study: N, or MIN-MAX drawn per study. */
+  DEMO_SCANNER_SLICES: z
+    .string()
+    .regex(/^\d{1,3}(-\d{1,3})?$/, 'N or MIN-MAX')
+    .default('24-32')
+    .transform((v) => {
+      const [min, max = min] = v.split('-').map(Number) as [number, number?];
+      return { min, max };
+    })
+    .refine((r) => r.min >= 1 && r.max <= 512 && r.min <= r.max, 'slices must satisfy 1 <= MIN <= MAX <= 512'),
   /** The model's manifest; the ONNX file sits beside it and must match its sha256. */
   MODEL_MANIFEST: z.string().min(1).default(DEFAULT_MODEL_MANIFEST),
   /** Execution providers in order of preference; the first that starts is used. */
@@ -41,7 +65,10 @@ export type Config = {
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   heartbeatIntervalMs: number;
-  demoScanner: boolean;
+  demoScanner: { enabled: boolean; ratePerMin: number; slices: { min: number; max: number } };
+  databaseUrl: string | undefined;
+  dicom: { port: number; aeTitle: string; allowedCallingAeTitles: string[] };
+  triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number };
   inference: {
     manifestPath: string;
     providers: ExecutionProvider[];
@@ -66,7 +93,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     heartbeatIntervalMs: Math.round(e.HEARTBEAT_INTERVAL_S * 1000),
-    demoScanner: e.DEMO_SCANNER,
+    demoScanner: { enabled: e.DEMO_SCANNER, ratePerMin: e.DEMO_SCANNER_RATE_PER_MIN, slices: e.DEMO_SCANNER_SLICES },
+    databaseUrl: e.DATABASE_URL,
+    dicom: {
+      port: e.DICOM_PORT,
+      aeTitle: e.DICOM_AE_TITLE,
+      allowedCallingAeTitles: e.DICOM_ALLOWED_CALLING_AE.split(',').map((t) => t.trim()).filter(Boolean),
+    },
+    triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024 },
     inference: {
       manifestPath: path.resolve(e.MODEL_MANIFEST),
       providers: e.INFERENCE_PROVIDERS,

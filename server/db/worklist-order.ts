@@ -1,13 +1,15 @@
 import type { Prisma } from './db-client';
 
 /**
- * The worklist order of issue 4: flagged first, then the "any" probability from high to low
- * (studies not yet scored last, on both databases), then earliest arrival; the id makes ties
- * deterministic so pages never overlap. The index `Study_flagged_anyProbability_receivedAt_id_idx`
- * has exactly these columns in this order, so a page is read straight off the index.
+ * The worklist order of issue 4: priority tier first (server/triage/priority.ts: flagged, then
+ * studies that need eyes — not analysable or waiting past the aging limit — then the rest), then
+ * the "any" probability from high to low (studies not yet scored last, on both databases), then
+ * earliest arrival; the id makes ties deterministic so pages never overlap. The index
+ * `Study_priorityTier_anyProbability_receivedAt_id_idx` has exactly these columns in this order,
+ * so a page is read straight off the index.
  */
 export const WORKLIST_ORDER_BY = [
-  { flagged: 'desc' },
+  { priorityTier: 'asc' },
   { anyProbability: { sort: 'desc', nulls: 'last' } },
   { receivedAt: 'asc' },
   { id: 'asc' },

@@ -1,4 +1,5 @@
 import type { SystemStatus } from '@/lib/realtime-events';
+import type { WorklistItem } from '@/lib/worklist';
 
 /**
  * What Next route handlers may ask of the running server. Next bundles route handlers apart from
@@ -7,6 +8,8 @@ import type { SystemStatus } from '@/lib/realtime-events';
  */
 export interface ServerServices {
   status: () => Omit<SystemStatus, 'seq'>;
+  /** The active worklist in rank order. */
+  worklist: () => Promise<WorklistItem[]>;
 }
 
 const KEY = Symbol.for('ich-triage.services');

@@ -32,7 +32,7 @@ export interface IngestServiceOptions {
    */
   record: (instance: ReceivedInstance) => Promise<void>;
   /** Records a quarantined input (e.g. for the admin list). */
-  recordQuarantine?: (entry: { id: string; relativePath: string; code: string; message: string; source: IngestSource }) => Promise<void>;
+  recordQuarantine?: (entry: { id: string; relativePath: string; sha256: string; size: number; code: string; message: string; source: IngestSource }) => Promise<void>;
   log: Logger;
 }
 

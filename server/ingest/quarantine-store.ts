@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileDurably } from './durable-write';
 
@@ -10,6 +10,8 @@ export interface QuarantineReason {
 export interface QuarantinedInput {
   id: string;
   relativePath: string;
+  sha256: string;
+  size: number;
 }
 
 /**
@@ -26,6 +28,6 @@ export class QuarantineStore {
     await writeFileDurably(join(this.root, relativePath), bytes);
     const note = { id, receivedAt: new Date().toISOString(), source, size: bytes.length, ...reason };
     await writeFileDurably(join(this.root, day, `${id}.json`), new TextEncoder().encode(`${JSON.stringify(note, null, 2)}\n`));
-    return { id, relativePath };
+    return { id, relativePath, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
   }
 }

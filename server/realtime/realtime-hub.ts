@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, SystemStatus } from '@/lib/realtime-events';
+import type { ClientToServerEvents, ServerToClientEvents, StudyUpdate, SystemStatus } from '@/lib/realtime-events';
+import type { WorklistItem } from '@/lib/worklist';
 import { SOCKET_PATH } from '@/lib/realtime-events';
 import type { Logger } from '@/server/logging';
 
@@ -40,6 +41,11 @@ export class RealtimeHub {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.io.close();
+  }
+
+  /** Pushes a study's new worklist row to every dashboard. */
+  publishStudy(change: StudyUpdate['change'], study: WorklistItem): void {
+    this.io.emit('study:updated', { seq: this.nextSeq(), change, study });
   }
 
   private nextSeq(): number {

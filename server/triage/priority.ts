@@ -1,4 +1,4 @@
-import type { StudyStatus } from './study-status';
+import type { StudyStatus, TriageOutcome } from './study-status';
 
 /**
  * Where a study sits in the worklist, and why. The order is: tier ascending, then the "any"
@@ -19,6 +19,7 @@ export type PriorityTier = (typeof PRIORITY_TIERS)[keyof typeof PRIORITY_TIERS];
 
 export interface PriorityInput {
   status: StudyStatus;
+  outcome: TriageOutcome | null;
   flagged: boolean;
   /** Study probability of any hemorrhage, null before the first slice is scored. */
   anyProbability: number | null;
@@ -53,7 +54,7 @@ export function computePriority(study: PriorityInput, now: Date, policy: Priorit
   if (study.flagged) {
     return { tier: PRIORITY_TIERS.flagged, reasons: [`flagged: ${score}`, `waiting ${minutes(waited)} min`] };
   }
-  if (study.status === 'not_analysable') {
+  if (study.outcome === 'not_analysable') {
     return {
       tier: PRIORITY_TIERS.needsEyes,
       reasons: [`not analysable: ${study.notAnalysableReason ?? 'reason not recorded'}`, 'needs a human read'],

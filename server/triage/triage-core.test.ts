@@ -36,7 +36,8 @@ describe('scoreStudy', () => {
 describe('computePriority', () => {
   const now = new Date('2026-11-23T03:00:00Z');
   const base: PriorityInput = {
-    status: 'not_flagged',
+    status: 'triaged',
+    outcome: 'not_flagged',
     flagged: false,
     anyProbability: 0.2,
     anyThreshold: 0.4,
@@ -45,7 +46,7 @@ describe('computePriority', () => {
   const policy = { agingLimitMs: 30 * 60_000 };
 
   it('puts flagged studies first and says why', () => {
-    const p = computePriority({ ...base, status: 'flagged', flagged: true, anyProbability: 0.93 }, now, policy);
+    const p = computePriority({ ...base, outcome: 'flagged', flagged: true, anyProbability: 0.93 }, now, policy);
     expect(p.tier).toBe(PRIORITY_TIERS.flagged);
     expect(p.reasons[0]).toBe('flagged: any 0.93 (operating point 0.40)');
   });
@@ -58,7 +59,7 @@ describe('computePriority', () => {
   });
 
   it('lifts not-analysable studies with their reason and drops closed ones', () => {
-    const na = computePriority({ ...base, status: 'not_analysable', anyProbability: null, notAnalysableReason: 'series is sagittal' }, now, policy);
+    const na = computePriority({ ...base, outcome: 'not_analysable', anyProbability: null, notAnalysableReason: 'series is sagittal' }, now, policy);
     expect(na.tier).toBe(PRIORITY_TIERS.needsEyes);
     expect(na.reasons[0]).toBe('not analysable: series is sagittal');
     expect(computePriority({ ...base, status: 'reported' }, now, policy).tier).toBe(PRIORITY_TIERS.closed);
@@ -82,12 +83,12 @@ describe('computePriority', () => {
 describe('study lifecycle', () => {
   it('allows the documented path and refuses impossible jumps', () => {
     expect(canTransition('receiving', 'analysing')).toBe(true);
-    expect(canTransition('analysing', 'flagged')).toBe(true);
-    expect(canTransition('flagged', 'in_review')).toBe(true);
+    expect(canTransition('analysing', 'triaged')).toBe(true);
+    expect(canTransition('triaged', 'in_review')).toBe(true);
     expect(canTransition('in_review', 'reported')).toBe(true);
     expect(canTransition('in_review', 'receiving')).toBe(true); // a late slice re-opens it
     expect(canTransition('receiving', 'reported')).toBe(false);
-    expect(canTransition('reported', 'flagged')).toBe(false);
+    expect(canTransition('reported', 'triaged')).toBe(false);
     expect(isClosed('dismissed')).toBe(true);
   });
 });

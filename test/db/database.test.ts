@@ -99,21 +99,23 @@ describe.each(allTestDatabases())('the triage database on $provider', (dbs) => {
     ).rejects.toMatchObject({ code: 'P2002' });
   });
 
-  it.skipIf(dbs.unavailable)('returns the worklist flagged first, then by any-probability (unscored last), then by arrival', async () => {
+  it.skipIf(dbs.unavailable)('returns the worklist by priority tier, then by any-probability (unscored last), then by arrival', async () => {
     await prisma.study.deleteMany();
     const t = (s: number) => new Date(Date.UTC(2026, 0, 2, 0, 0, s));
-    const rows: [string, boolean, number | null, Date][] = [
-      ['low-early', false, 0.1, t(1)],
-      ['unscored', false, null, t(2)],
-      ['flagged-0.7', true, 0.7, t(3)],
-      ['high', false, 0.4, t(4)],
-      ['flagged-0.95', true, 0.95, t(5)],
-      ['low-late', false, 0.1, t(6)],
-      ['flagged-0.7-later', true, 0.7, t(7)],
+    const rows: [string, boolean, number | null, Date, number][] = [
+      ['low-early', false, 0.1, t(1), 2],
+      ['unscored', false, null, t(2), 2],
+      ['flagged-0.7', true, 0.7, t(3), 0],
+      ['high', false, 0.4, t(4), 2],
+      ['flagged-0.95', true, 0.95, t(5), 0],
+      ['low-late', false, 0.1, t(6), 2],
+      ['flagged-0.7-later', true, 0.7, t(7), 0],
+      ['not-analysable', false, null, t(8), 1],
+      ['aged', false, 0.05, t(0), 1],
     ];
-    for (const [i, [name, flagged, anyProbability, receivedAt]] of rows.entries()) {
+    for (const [i, [name, flagged, anyProbability, receivedAt, priorityTier]] of rows.entries()) {
       await prisma.study.create({
-        data: { StudyInstanceUID: `2.${i}`, StudyDescription: name, flagged, anyProbability, receivedAt, status: i === 3 ? 'in_review' : 'triaged' },
+        data: { StudyInstanceUID: `2.${i}`, StudyDescription: name, flagged, anyProbability, receivedAt, priorityTier, status: i === 3 ? 'in_review' : 'triaged' },
       });
     }
     await prisma.study.create({ data: { StudyInstanceUID: '2.99', StudyDescription: 'reported', flagged: true, anyProbability: 0.99, status: 'reported' } });
@@ -122,7 +124,17 @@ describe.each(allTestDatabases())('the triage database on $provider', (dbs) => {
       orderBy: [...WORKLIST_ORDER_BY],
       select: { StudyDescription: true },
     });
-    expect(worklist.map((s) => s.StudyDescription)).toEqual(['flagged-0.95', 'flagged-0.7', 'flagged-0.7-later', 'high', 'low-early', 'low-late', 'unscored']);
+    expect(worklist.map((s) => s.StudyDescription)).toEqual([
+      'flagged-0.95',
+      'flagged-0.7',
+      'flagged-0.7-later',
+      'aged',
+      'not-analysable',
+      'high',
+      'low-early',
+      'low-late',
+      'unscored',
+    ]);
   });
 
   it.skipIf(dbs.unavailable)('reads a worklist page off the index at 10,000 studies', async () => {
@@ -137,6 +149,7 @@ describe.each(allTestDatabases())('the triage database on $provider', (dbs) => {
             StudyInstanceUID: `3.${n}`,
             status: statuses[n % statuses.length]!,
             flagged: n % 17 === 0,
+            priorityTier: n % 17 === 0 ? 0 : n % 23 === 0 ? 1 : 2,
             anyProbability: n % 11 === 0 ? null : ((n * 7919) % 1000) / 1000,
             receivedAt: new Date(base + n * 1000),
           };
@@ -148,14 +161,14 @@ describe.each(allTestDatabases())('the triage database on $provider', (dbs) => {
     if (dbs.provider === 'postgresql') await prisma.$executeRawUnsafe('ANALYZE "Study"');
     const sql =
       `SELECT "id" FROM "Study" WHERE "status" IN ('receiving','analysing','triaged','in_review') ` +
-      `ORDER BY "flagged" DESC, "anyProbability" DESC NULLS LAST, "receivedAt" ASC, "id" ASC LIMIT 50`;
+      `ORDER BY "priorityTier" ASC, "anyProbability" DESC NULLS LAST, "receivedAt" ASC, "id" ASC LIMIT 50`;
     if (dbs.provider === 'sqlite') {
       const plan = JSON.stringify(await prisma.$queryRawUnsafe(`EXPLAIN QUERY PLAN ${sql}`));
-      expect(plan).toContain('Study_flagged_anyProbability_receivedAt_id_idx');
+      expect(plan).toContain('Study_priorityTier_anyProbability_receivedAt_id_idx');
       expect(plan).not.toContain('TEMP B-TREE');
     } else {
       const plan = JSON.stringify(await prisma.$queryRawUnsafe(`EXPLAIN ${sql}`));
-      expect(plan).toContain('Study_flagged_anyProbability_receivedAt_id_idx');
+      expect(plan).toContain('Study_priorityTier_anyProbability_receivedAt_id_idx');
       expect(plan).not.toMatch(/"Sort|Sort Key/);
     }
     const page = () =>

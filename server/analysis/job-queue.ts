@@ -1,0 +1,78 @@
+import type { DbClient } from '@/server/db';
+
+export interface ClaimedJob {
+  id: string;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+}
+
+/**
+ * Durable work items between pipeline stages (the Job table). A job is claimed with a lease: if
+ * the process dies mid-job, the lease expires and another worker (or this one after restart)
+ * claims it again, so no acknowledged slice is left unanalysed. Claiming is a conditional update
+ * on (id, status, updatedAt), which is atomic on SQLite and PostgreSQL alike, so several nodes
+ * may share one queue.
+ */
+export class JobQueue {
+  constructor(
+    private readonly prisma: DbClient,
+    private readonly owner: string,
+    private readonly leaseMs = 60_000,
+  ) {}
+
+  async enqueue(kind: string, payload: object, opts: { uniqueKey?: string; priority?: number; runAfter?: Date } = {}): Promise<void> {
+    const data = { kind, payload, priority: opts.priority ?? 0, runAfter: opts.runAfter ?? new Date() };
+    if (opts.uniqueKey) {
+      await this.prisma.job.upsert({ where: { uniqueKey: opts.uniqueKey }, create: { ...data, uniqueKey: opts.uniqueKey }, update: {} });
+    } else {
+      await this.prisma.job.create({ data });
+    }
+  }
+
+  /** Claims up to `limit` runnable jobs of `kind`, highest priority and oldest first. */
+  async claim(kind: string, limit: number, now = new Date()): Promise<ClaimedJob[]> {
+    const candidates = await this.prisma.job.findMany({
+      where: {
+        kind,
+        runAfter: { lte: now },
+        OR: [{ status: 'pending' }, { status: 'leased', leaseUntil: { lt: now } }],
+      },
+      orderBy: [{ priority: 'desc' }, { runAfter: 'asc' }, { id: 'asc' }],
+      take: limit,
+      select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true, status: true, updatedAt: true },
+    });
+    const claimed: ClaimedJob[] = [];
+    for (const job of candidates) {
+      const { count } = await this.prisma.job.updateMany({
+        where: { id: job.id, status: job.status, updatedAt: job.updatedAt },
+        data: { status: 'leased', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs), attempts: { increment: 1 } },
+      });
+      if (count === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, maxAttempts: job.maxAttempts });
+    }
+    return claimed;
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.prisma.job.update({ where: { id }, data: { status: 'done', finishedAt: new Date(), leaseOwner: null, leaseUntil: null } });
+  }
+
+  /** Retries later with exponential backoff, or gives up after maxAttempts. */
+  async fail(job: ClaimedJob, error: string): Promise<'retry' | 'failed'> {
+    const giveUp = job.attempts >= job.maxAttempts;
+    const backoffMs = Math.min(60_000, 500 * 2 ** (job.attempts - 1));
+    await this.prisma.job.update({
+      where: { id: job.id },
+      data: giveUp
+        ? { status: 'failed', lastError: error.slice(0, 1000), finishedAt: new Date(), leaseOwner: null, leaseUntil: null }
+        : { status: 'pending', lastError: error.slice(0, 1000), runAfter: new Date(Date.now() + backoffMs), leaseOwner: null, leaseUntil: null },
+    });
+    return giveUp ? 'failed' : 'retry';
+  }
+
+  /** Jobs not yet finished for `kind` (pending or leased). */
+  outstanding(kind: string): Promise<number> {
+    return this.prisma.job.count({ where: { kind, status: { in: ['pending', 'leased'] } } });
+  }
+}

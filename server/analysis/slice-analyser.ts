@@ -1,0 +1,162 @@
+import { isAppError } from '@/lib/errors';
+import { LABELS } from '@/lib/labels';
+import type { DbClient } from '@/server/db';
+import { decodeCtSlice, type HuImage } from '@/server/dicom';
+import { checkSliceUsable } from '@/server/dicom/check-slice-usable';
+import type { InferenceEngine } from '@/server/inference';
+import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { buildContextTensor } from './build-context-tensor';
+import type { HuCache } from './hu-cache';
+
+export type SliceOutcome = { status: 'analysed' | 'failed'; studyId: string; seriesId: string };
+
+interface SliceRow {
+  id: string;
+  studyId: string;
+  seriesId: string;
+  storedPath: string;
+  slicePosition: number | null;
+  decodeStatus: string;
+}
+
+/**
+ * Decode → tensor → model for slices, writing one SlicePrediction per slice and model version.
+ * A file that cannot be decoded is marked failed with its error code and message (it is still
+ * listed, never silently skipped); a model failure is thrown so the job is retried.
+ */
+export class SliceAnalyser {
+  constructor(
+    private readonly prisma: DbClient,
+    private readonly files: DicomFileStore,
+    private readonly engine: InferenceEngine,
+    private readonly cache: HuCache,
+  ) {}
+
+  private get usesNeighbours(): boolean {
+    return this.engine.manifest.preprocess.windows.some((w) => (w.sliceOffset ?? 0) !== 0);
+  }
+
+  /**
+   * Analyses newly received slices, each with whatever neighbours its series has so far. All
+   * slices are decoded first and then submitted together, so the engine runs them as one batch.
+   */
+  async analyseInstances(instanceIds: readonly string[]): Promise<Map<string, SliceOutcome>> {
+    const outcomes = new Map<string, SliceOutcome>();
+    const items: { row: SliceRow; neighbours: SliceRow[] }[] = [];
+    for (const id of instanceIds) {
+      const row = await this.prisma.instance.findUnique({ where: { id } });
+      if (!row) continue; // study deleted meanwhile
+      const hu = await this.decode(row);
+      outcomes.set(id, { status: hu ? 'analysed' : 'failed', studyId: row.studyId, seriesId: row.seriesId });
+      if (!hu) continue;
+      // Provisional: neighbours not received (or no longer cached) yet are stood in for by the slice.
+      items.push({ row, neighbours: this.usesNeighbours ? await this.decodedRows(row.seriesId) : [] });
+    }
+    await this.inferAndStore(items);
+    return outcomes;
+  }
+
+  /**
+   * Re-runs a whole series with every slice's final neighbours (2.5D models only; for a single-
+   * slice model the per-slice results are already final). Slices go to the engine together so
+   * they batch.
+   */
+  async finaliseSeries(seriesId: string): Promise<void> {
+    if (!this.usesNeighbours) return;
+    const rows = await this.decodedRows(seriesId);
+    // Every neighbour must be in memory before any tensor is built; the cache holds a series.
+    for (const row of rows) await this.load(row);
+    await this.inferAndStore(rows.map((row, i) => ({ row, neighbours: rows.slice(Math.max(0, i - 8), i + 9) })));
+  }
+
+  private async decodedRows(seriesId: string): Promise<SliceRow[]> {
+    return this.prisma.instance.findMany({
+      where: { seriesId, decodeStatus: 'decoded' },
+      orderBy: [{ slicePosition: 'asc' }, { InstanceNumber: 'asc' }],
+    });
+  }
+
+  private async inferAndStore(items: { row: SliceRow; neighbours: SliceRow[] }[]): Promise<void> {
+    const spec = this.engine.manifest.preprocess;
+    const { name, version } = this.engine.manifest;
+    const ready: { row: SliceRow; tensor: Float32Array }[] = [];
+    for (const { row, neighbours } of items) {
+      const self = await this.load(row);
+      if (!self) continue;
+      const at = neighbours.findIndex((n) => n.id === row.id);
+      const tensor = buildContextTensor(spec, (offset) => {
+        if (offset === 0) return self;
+        const n = at >= 0 ? neighbours[at + offset] : undefined;
+        return n ? this.cache.get(n.id) : undefined;
+      });
+      ready.push({ row, tensor });
+    }
+    // Submitted in one go: the micro-batcher turns them into as few model runs as it can.
+    const results = await Promise.all(ready.map(async ({ row, tensor }) => ({ row, inference: await this.engine.infer(tensor) })));
+    for (const r of results) {
+      const p = r.inference.probabilities;
+      const data = {
+        studyId: r.row.studyId,
+        anyProbability: p.any,
+        epiduralProbability: p.epidural,
+        intraparenchymalProbability: p.intraparenchymal,
+        intraventricularProbability: p.intraventricular,
+        subarachnoidProbability: p.subarachnoid,
+        subduralProbability: p.subdural,
+        localizationRef: r.inference.cam ? encodeCam(r.inference.cam) : null,
+        inferredAt: new Date(),
+      };
+      const modelVersion = `${name}@${version}`;
+      await this.prisma.slicePrediction.upsert({
+        where: { instanceId_modelVersion: { instanceId: r.row.id, modelVersion } },
+        create: { instanceId: r.row.id, modelVersion, ...data },
+        update: data,
+      });
+    }
+  }
+
+  /** HU from the cache or the stored file; decodes and caches on a miss. */
+  private async load(row: SliceRow): Promise<HuImage | undefined> {
+    return this.cache.get(row.id) ?? this.decode(row);
+  }
+
+  private async decode(row: SliceRow): Promise<HuImage | undefined> {
+    try {
+      const slice = await decodeCtSlice(await this.files.read(row.storedPath));
+      checkSliceUsable(slice.header);
+      this.cache.set(row.id, slice.hu);
+      if (row.decodeStatus !== 'decoded') {
+        await this.prisma.instance.update({ where: { id: row.id }, data: { decodeStatus: 'decoded', decodeErrorCode: null, decodeErrorMessage: null } });
+        row.decodeStatus = 'decoded';
+      }
+      return slice.hu;
+    } catch (err) {
+      if (!isAppError(err)) throw err; // unexpected: let the job retry and log it
+      await this.prisma.instance.update({
+        where: { id: row.id },
+        data: { decodeStatus: 'failed', decodeErrorCode: err.code, decodeErrorMessage: err.message.slice(0, 500) },
+      });
+      row.decodeStatus = 'failed';
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Localisation maps travel with the prediction as a compact string: "h x w:" then the six maps
+ * (LABELS order) as base64 float32. 6 x 8 x 8 maps are 2 KB, small enough for the row itself.
+ */
+export function encodeCam(cam: { height: number; width: number; maps: Float32Array }): string {
+  const bytes = new Uint8Array(cam.maps.buffer, cam.maps.byteOffset, cam.maps.byteLength);
+  return `${cam.height}x${cam.width}:${Buffer.from(bytes).toString('base64')}`;
+}
+
+export function decodeCam(ref: string): { height: number; width: number; maps: Float32Array } | undefined {
+  const m = /^(\d+)x(\d+):(.*)$/s.exec(ref);
+  if (!m) return undefined;
+  const height = Number(m[1]);
+  const width = Number(m[2]);
+  const buf = Buffer.from(m[3]!, 'base64');
+  const maps = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return maps.length === LABELS.length * height * width ? { height, width, maps } : undefined;
+}

@@ -1,0 +1,118 @@
+import type { DbClient } from '@/server/db';
+import { dot, sliceNormal } from '@/server/dicom/slice-geometry';
+import type { DicomHeader } from '@/server/dicom';
+import type { ReceivedInstance } from './ingest-service';
+
+export const ANALYSE_INSTANCE_JOB = 'analyse-instance';
+
+/**
+ * The analysis job's key: unique per content (a re-sent identical file queues nothing), and
+ * prefixed by the study so "is anything of this study still being analysed" is one indexed query.
+ */
+export function analyseJobKey(studyId: string, instanceId?: string, sha256?: string): string {
+  return instanceId === undefined ? `${ANALYSE_INSTANCE_JOB}:${studyId}:` : `${ANALYSE_INSTANCE_JOB}:${studyId}:${instanceId}:${sha256}`;
+}
+
+export interface RecordedInstance {
+  studyId: string;
+  instanceId: string;
+  /** A triaged or reviewed study was re-opened by this slice. */
+  reopened: boolean;
+  /** The instance was new or its content changed: analysis was queued. */
+  queued: boolean;
+}
+
+/** Position along the slice's own normal: the order DICOM geometry defines (never InstanceNumber). */
+export function slicePosition(header: Pick<DicomHeader, 'imagePositionPatient' | 'imageOrientationPatient'>): number | null {
+  const { imagePositionPatient: ipp, imageOrientationPatient: iop } = header;
+  if (!ipp || !iop) return null;
+  const normal = sliceNormal(iop);
+  return normal ? dot(ipp, normal) : null;
+}
+
+/**
+ * Records a stored instance and queues its analysis in ONE transaction, so after a crash either
+ * both exist or neither does (and the sender, not yet answered, sends again). The same SOP
+ * Instance UID with the same bytes changes nothing; with new bytes it is re-analysed.
+ */
+export async function recordInstance(prisma: DbClient, received: ReceivedInstance, now = new Date()): Promise<RecordedInstance> {
+  const { header: h, stored } = received;
+  return prisma.$transaction(async (tx) => {
+    const existingStudy = await tx.study.findUnique({ where: { StudyInstanceUID: h.studyInstanceUid }, select: { id: true, status: true } });
+    const study = await tx.study.upsert({
+      where: { StudyInstanceUID: h.studyInstanceUid },
+      create: {
+        StudyInstanceUID: h.studyInstanceUid,
+        PatientID: h.patientId ?? null,
+        PatientName: h.patientName ?? null,
+        PatientSex: h.patientSex ?? null,
+        PatientAge: h.patientAge ?? null,
+        AccessionNumber: h.accessionNumber ?? null,
+        StudyDate: h.studyDate ?? null,
+        receivedAt: now,
+        lastSliceAt: now,
+      },
+      update: { lastSliceAt: now },
+      select: { id: true, status: true },
+    });
+    if (!existingStudy) {
+      await tx.statusChange.create({ data: { studyId: study.id, from: null, to: 'receiving', at: now, reason: 'first slice received' } });
+    }
+    const series = await tx.series.upsert({
+      where: { SeriesInstanceUID: h.seriesInstanceUid },
+      create: {
+        SeriesInstanceUID: h.seriesInstanceUid,
+        studyId: study.id,
+        SeriesNumber: h.seriesNumber ?? null,
+        SeriesDescription: h.seriesDescription ?? null,
+        Modality: h.modality ?? null,
+        SliceThickness: h.sliceThickness ?? null,
+        ConvolutionKernel: h.convolutionKernel ?? null,
+        receivedAt: now,
+        lastInstanceAt: now,
+      },
+      update: { lastInstanceAt: now, completedAt: null },
+      select: { id: true },
+    });
+
+    const existing = await tx.instance.findUnique({ where: { SOPInstanceUID: h.sopInstanceUid }, select: { id: true, sha256: true } });
+    if (existing && existing.sha256 === stored.sha256) {
+      return { studyId: study.id, instanceId: existing.id, reopened: false, queued: false };
+    }
+    const fields = {
+      seriesId: series.id,
+      studyId: study.id,
+      InstanceNumber: h.instanceNumber ?? null,
+      slicePosition: slicePosition(h),
+      storedPath: stored.relativePath,
+      sizeBytes: stored.size,
+      sha256: stored.sha256,
+      decodeStatus: 'pending' as const,
+      decodeErrorCode: null,
+      decodeErrorMessage: null,
+      receivedAt: now,
+    };
+    const instance = existing
+      ? await tx.instance.update({ where: { id: existing.id }, data: fields, select: { id: true } })
+      : await tx.instance.create({ data: { SOPInstanceUID: h.sopInstanceUid, ...fields }, select: { id: true } });
+    if (existing) await tx.slicePrediction.deleteMany({ where: { instanceId: existing.id } });
+    else await tx.series.update({ where: { id: series.id }, data: { instanceCount: { increment: 1 } } });
+
+    const uniqueKey = analyseJobKey(study.id, instance.id, stored.sha256);
+    await tx.job.upsert({
+      where: { uniqueKey },
+      create: { kind: ANALYSE_INSTANCE_JOB, uniqueKey, payload: { instanceId: instance.id }, runAfter: now },
+      update: {},
+    });
+
+    // A slice arriving for a triaged study, or one under review, re-opens it: the result may change.
+    // Reported and dismissed studies keep their status (a PACS re-send must not undo a report);
+    // the slice is still analysed and the study's figures updated.
+    const reopened = study.status === 'triaged' || study.status === 'in_review';
+    if (reopened || study.status === 'analysing') {
+      await tx.study.update({ where: { id: study.id }, data: { status: 'receiving', completedAt: null } });
+      await tx.statusChange.create({ data: { studyId: study.id, from: study.status, to: 'receiving', at: now, reason: 'new slice received' } });
+    }
+    return { studyId: study.id, instanceId: instance.id, reopened, queued: true };
+  });
+}

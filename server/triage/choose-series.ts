@@ -1,0 +1,53 @@
+import { isAppError } from '@/lib/errors';
+import { checkSeriesUsable, type UsableSliceInput } from '@/server/dicom/check-series-usable';
+
+export interface SeriesCandidate<T extends UsableSliceInput> {
+  seriesId: string;
+  description: string | null;
+  convolutionKernel: string | null;
+  sliceThickness: number | null;
+  slices: T[];
+}
+
+export type SeriesChoice =
+  | { seriesId: string; reason: string; rejected: { seriesId: string; code: string; message: string }[] }
+  | { seriesId: null; reason: string; code: string; rejected: { seriesId: string; code: string; message: string }[] };
+
+// Bone and sharp reconstructions make bleeds harder to see and the model was not trained on them.
+const SHARP_KERNEL = /bone|sharp|lung|\bH[6-9]\d|\bB[6-9]\d|\bYC\b|\bFC3\d/i;
+
+/**
+ * Picks the series to analyse: an axial stack (localizers, reformats and mixed series rejected
+ * with their reason), preferring a soft-tissue kernel, then more slices, then thinner slices.
+ * The reason is written to the study record so "why this series" is always answerable.
+ */
+export function chooseSeries<T extends UsableSliceInput>(candidates: readonly SeriesCandidate<T>[]): SeriesChoice {
+  const usable: { c: SeriesCandidate<T>; sharp: boolean; count: number }[] = [];
+  const rejected: { seriesId: string; code: string; message: string }[] = [];
+  for (const c of candidates) {
+    try {
+      const checked = checkSeriesUsable(c.slices);
+      usable.push({ c, sharp: SHARP_KERNEL.test(`${c.convolutionKernel ?? ''} ${c.description ?? ''}`), count: checked.ordered.length });
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      rejected.push({ seriesId: c.seriesId, code: err.code, message: err.message });
+    }
+  }
+  if (usable.length === 0) {
+    const first = rejected[0];
+    return {
+      seriesId: null,
+      code: first?.code ?? 'SERIES_EMPTY',
+      reason: first ? `no usable axial series: ${first.message}` : 'no decodable slices',
+      rejected,
+    };
+  }
+  usable.sort((a, b) => Number(a.sharp) - Number(b.sharp) || b.count - a.count || (a.c.sliceThickness ?? 99) - (b.c.sliceThickness ?? 99));
+  const best = usable[0]!;
+  const parts = [`${best.count} axial slices`];
+  if (best.c.convolutionKernel) parts.push(`kernel ${best.c.convolutionKernel}${best.sharp ? ' (sharp: no soft-tissue series available)' : ''}`);
+  if (best.c.sliceThickness) parts.push(`${best.c.sliceThickness} mm`);
+  if (usable.length > 1) parts.push(`chosen over ${usable.length - 1} other usable series`);
+  if (rejected.length > 0) parts.push(`${rejected.length} series rejected (${[...new Set(rejected.map((r) => r.code))].join(', ')})`);
+  return { seriesId: best.c.seriesId, reason: parts.join('; '), rejected };
+}

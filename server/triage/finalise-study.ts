@@ -1,0 +1,112 @@
+import { isAppError } from '@/lib/errors';
+import type { DbClient } from '@/server/db';
+import { parseDicom, type DicomHeader } from '@/server/dicom';
+import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
+import { chooseSeries, type SeriesCandidate } from './choose-series';
+import { computePriority, type PriorityPolicy } from './priority';
+import { rescoreStudy, type ModelIdentity } from './rescore-study';
+import type { StudyStatus, TriageOutcome } from './study-status';
+
+export interface FinalisedStudy {
+  studyId: string;
+  outcome: TriageOutcome;
+  flagged: boolean;
+  reason: string;
+}
+
+/**
+ * Ends a study's analysis once its slices stopped arriving: choose the series (with the reason),
+ * run the final pass, score it, and triage it (flagged / not flagged / not analysable with the
+ * reason). Nothing is silently skipped: a study with no usable slices is triaged not analysable,
+ * which puts it in front of a human.
+ */
+export async function finaliseStudy(
+  prisma: DbClient,
+  deps: { files: DicomFileStore; analyser: SliceAnalyser; model: ModelIdentity; policy: PriorityPolicy },
+  studyId: string,
+  now = new Date(),
+): Promise<FinalisedStudy | undefined> {
+  const study = await prisma.study.findUnique({ where: { id: studyId }, select: { id: true, status: true, receivedAt: true } });
+  if (!study) return undefined;
+  const instances = await prisma.instance.findMany({
+    where: { studyId },
+    select: { id: true, seriesId: true, storedPath: true, decodeStatus: true, decodeErrorCode: true },
+  });
+  const seriesRows = await prisma.series.findMany({ where: { studyId } });
+
+  const candidates: SeriesCandidate<DicomHeader & { instanceId: string }>[] = [];
+  for (const s of seriesRows) {
+    const slices: (DicomHeader & { instanceId: string })[] = [];
+    for (const i of instances.filter((x) => x.seriesId === s.id && x.decodeStatus === 'decoded')) {
+      try {
+        const { header } = parseDicom(await deps.files.read(i.storedPath), { headerOnly: true });
+        slices.push({ ...header, instanceId: i.id });
+      } catch (err) {
+        if (!isAppError(err)) throw err;
+      }
+    }
+    if (slices.length > 0) {
+      candidates.push({ seriesId: s.id, description: s.SeriesDescription, convolutionKernel: s.ConvolutionKernel, sliceThickness: s.SliceThickness, slices });
+    }
+  }
+
+  const choice = chooseSeries(candidates);
+  for (const r of choice.rejected) {
+    await prisma.series.update({ where: { id: r.seriesId }, data: { rejectedReason: r.code } });
+  }
+  let outcome: TriageOutcome;
+  let reason: string;
+  let flagged = false;
+  let notAnalysableReason: string | null = null;
+  if (choice.seriesId === null) {
+    const failed = instances.filter((i) => i.decodeStatus === 'failed');
+    const codes = [...new Set(failed.map((i) => i.decodeErrorCode))].join(', ');
+    notAnalysableReason = candidates.length === 0 && failed.length > 0 ? `${failed.length} slice(s) could not be decoded (${codes})` : choice.reason;
+    outcome = 'not_analysable';
+    reason = notAnalysableReason;
+  } else {
+    await deps.analyser.finaliseSeries(choice.seriesId);
+    const score = await rescoreStudy(prisma, studyId, deps.model, choice.seriesId);
+    flagged = score?.flagged ?? false;
+    outcome = flagged ? 'flagged' : 'not_flagged';
+    reason = choice.reason;
+  }
+
+  // Reported or dismissed studies keep their status; their figures are still brought up to date.
+  const keepStatus = study.status === 'reported' || study.status === 'dismissed' || study.status === 'in_review';
+  const to: StudyStatus = keepStatus ? (study.status as StudyStatus) : 'triaged';
+  const after = await prisma.study.findUniqueOrThrow({ where: { id: studyId }, select: { anyProbability: true } });
+  const priority = computePriority(
+    {
+      status: to,
+      outcome,
+      flagged,
+      anyProbability: outcome === 'not_analysable' ? null : after.anyProbability,
+      anyThreshold: deps.model.manifest.operatingPoints.any.threshold,
+      receivedAt: study.receivedAt,
+      notAnalysableReason,
+    },
+    now,
+    deps.policy,
+  );
+  await prisma.$transaction([
+    prisma.study.update({
+      where: { id: studyId },
+      data: {
+        outcome,
+        flagged,
+        notAnalysableReason,
+        chosenSeriesId: choice.seriesId,
+        seriesChoiceReason: choice.reason,
+        completedAt: now,
+        triagedAt: now,
+        status: to,
+        priorityTier: priority.tier,
+        ...(outcome === 'not_analysable' ? { anyProbability: null } : {}),
+      },
+    }),
+    ...(to !== study.status ? [prisma.statusChange.create({ data: { studyId, from: study.status, to, at: now, reason: `${outcome}: ${reason}`.slice(0, 500) } })] : []),
+  ]);
+  return { studyId, outcome, flagged, reason };
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { DbClient } from '@/server/db';
+import { JobQueue } from '@/server/analysis/job-queue';
+import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
+import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { ANALYSE_INSTANCE_JOB, analyseJobKey } from '@/server/ingest/record-instance';
+import type { Logger } from '@/server/logging';
+import { finaliseStudy } from './finalise-study';
+import { PRIORITY_TIERS } from './priority';
+import { rescoreStudy, type ModelIdentity } from './rescore-study';
+
+export type StudyChange = 'progress' | 'triaged';
+
+export interface TriagePipelineOptions {
+  prisma: DbClient;
+  files: DicomFileStore;
+  analyser: SliceAnalyser;
+  model: ModelIdentity;
+  log: Logger;
+  /** A study is complete when no slice arrived for this long (and none is still being analysed). */
+  quietPeriodMs: number;
+  /** Unreviewed studies older than this move up to the needs-eyes tier. */
+  agingLimitMs: number;
+  /** Slices analysed concurrently: what the engine may batch together. */
+  concurrency: number;
+  /** Called after a study's figures or status changed (realtime push, metrics). */
+  onStudyChanged: (studyId: string, change: StudyChange) => void;
+}
+
+/**
+ * Drives analysis and triage from the durable queue: claims slice jobs, analyses them in groups
+ * (so the engine batches), rescores their studies provisionally, and finalises studies whose
+ * quiet period has passed. Everything it needs is in the database, so after a crash or restart
+ * it simply continues: expired leases are claimed again, quiet studies are finalised.
+ */
+export class TriagePipeline {
+  private readonly queue: JobQueue;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping = false;
+
+  constructor(private readonly o: TriagePipelineOptions) {
+    this.queue = new JobQueue(o.prisma, `node-${randomUUID().slice(0, 8)}`);
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+    this.sweepTimer = setInterval(() => void this.sweep(), Math.max(200, Math.min(1000, this.o.quietPeriodMs / 4)));
+  }
+
+  /** New work was queued: do not wait for the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.sweepTimer);
+    this.wake();
+    await this.loop;
+    while (this.sweeping) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.analyseSome();
+      } catch (err) {
+        this.o.log.error({ err }, 'analysis loop error');
+      }
+      if (!worked && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 500);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+      }
+    }
+  }
+
+  private async analyseSome(): Promise<boolean> {
+    const jobs = await this.queue.claim(ANALYSE_INSTANCE_JOB, this.o.concurrency);
+    if (jobs.length === 0) return false;
+    const touched = new Set<string>();
+    const ids = jobs.map((job) => (job.payload as { instanceId: string }).instanceId);
+    try {
+      const outcomes = await this.o.analyser.analyseInstances(ids);
+      for (const o of outcomes.values()) touched.add(o.studyId);
+      for (const job of jobs) await this.queue.complete(job.id);
+    } catch (err) {
+      // The group fails together (a model or database error, not a bad file: those are recorded
+      // per slice); each job is retried with backoff, then marked failed.
+      for (const job of jobs) {
+        const result = await this.queue.fail(job, err instanceof Error ? err.message : String(err));
+        this.o.log.error({ err, jobId: job.id, attempt: job.attempts, result }, 'slice analysis failed');
+      }
+    }
+    for (const studyId of touched) {
+      await rescoreStudy(this.o.prisma, studyId, this.o.model);
+      this.o.onStudyChanged(studyId, 'progress');
+    }
+    return true;
+  }
+
+  /** Moves open, unreviewed studies that waited past the aging limit up to the needs-eyes tier. */
+  private async ageWaitingStudies(): Promise<void> {
+    const aged = await this.o.prisma.study.findMany({
+      where: { priorityTier: PRIORITY_TIERS.ranked, status: { in: ['receiving', 'analysing', 'triaged'] }, receivedAt: { lt: new Date(Date.now() - this.o.agingLimitMs) } },
+      select: { id: true },
+      take: 100,
+    });
+    if (aged.length === 0) return;
+    await this.o.prisma.study.updateMany({ where: { id: { in: aged.map((a) => a.id) } }, data: { priorityTier: PRIORITY_TIERS.needsEyes } });
+    for (const { id } of aged) this.o.onStudyChanged(id, 'progress');
+  }
+
+  /** Finalises every study that has been quiet long enough and has nothing left to analyse. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || !this.running) return;
+    this.sweeping = true;
+    try {
+      const quietSince = new Date(Date.now() - this.o.quietPeriodMs);
+      const due = await this.o.prisma.study.findMany({
+        where: { status: { in: ['receiving', 'analysing'] }, lastSliceAt: { lt: quietSince } },
+        select: { id: true },
+        orderBy: { lastSliceAt: 'asc' },
+        take: 20,
+      });
+      for (const { id } of due) {
+        const outstanding = await this.o.prisma.job.count({
+          where: { kind: ANALYSE_INSTANCE_JOB, status: { in: ['pending', 'leased'] }, uniqueKey: { startsWith: analyseJobKey(id) } },
+        });
+        if (outstanding > 0) continue;
+        const result = await finaliseStudy(
+          this.o.prisma,
+          { files: this.o.files, analyser: this.o.analyser, model: this.o.model, policy: { agingLimitMs: this.o.agingLimitMs } },
+          id,
+        );
+        if (result) {
+          this.o.log.info({ studyId: id, outcome: result.outcome }, 'study triaged');
+          this.o.onStudyChanged(id, 'triaged');
+        }
+      }
+      await this.ageWaitingStudies();
+    } catch (err) {
+      this.o.log.error({ err }, 'triage sweep error');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import type { WorklistItem } from '@/lib/worklist';
+import { WORKLIST_ACTIVE_STATUSES, WORKLIST_ORDER_BY, type DbClient } from '@/server/db';
+
+const STUDY_SELECT = {
+  id: true,
+  StudyInstanceUID: true,
+  PatientID: true,
+  PatientName: true,
+  PatientSex: true,
+  PatientAge: true,
+  status: true,
+  outcome: true,
+  priorityTier: true,
+  flagged: true,
+  anyProbability: true,
+  epiduralProbability: true,
+  intraparenchymalProbability: true,
+  intraventricularProbability: true,
+  subarachnoidProbability: true,
+  subduralProbability: true,
+  epiduralFlagged: true,
+  intraparenchymalFlagged: true,
+  intraventricularFlagged: true,
+  subarachnoidFlagged: true,
+  subduralFlagged: true,
+  notAnalysableReason: true,
+  receivedAt: true,
+  completedAt: true,
+  triagedAt: true,
+  modelName: true,
+  modelVersion: true,
+} as const;
+
+type StudyRow = { [K in keyof typeof STUDY_SELECT]: unknown } & {
+  id: string;
+  StudyInstanceUID: string;
+  PatientID: string | null;
+  PatientName: string | null;
+  receivedAt: Date;
+  completedAt: Date | null;
+  triagedAt: Date | null;
+};
+
+/** "D.J. …4821": enough to tell rows apart at a glance, not enough to identify anyone. */
+export function maskPatient(name: string | null, id: string | null): string {
+  const initials = (name ?? '')
+    .split(/[\^ ]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .reverse()
+    .map((p) => `${p[0]!.toUpperCase()}.`)
+    .join('');
+  const tail = id ? `…${id.slice(-4)}` : '';
+  return [initials, tail].filter(Boolean).join(' ') || 'unknown';
+}
+
+async function sliceCounts(prisma: DbClient, studyIds: string[]): Promise<Map<string, WorklistItem['slices']>> {
+  const counts = new Map<string, WorklistItem['slices']>(studyIds.map((id) => [id, { received: 0, analysed: 0, failed: 0 }]));
+  const groups = await prisma.instance.groupBy({ by: ['studyId', 'decodeStatus'], where: { studyId: { in: studyIds } }, _count: { _all: true } });
+  for (const g of groups) {
+    const c = counts.get(g.studyId)!;
+    c.received += g._count._all;
+    if (g.decodeStatus === 'failed') c.failed += g._count._all;
+  }
+  const analysed = await prisma.slicePrediction.groupBy({ by: ['studyId'], where: { studyId: { in: studyIds } }, _count: { _all: true } });
+  for (const a of analysed) counts.get(a.studyId)!.analysed = a._count._all;
+  return counts;
+}
+
+function toItem(s: StudyRow, rank: number, slices: WorklistItem['slices']): WorklistItem {
+  const r = s as unknown as Record<string, unknown>;
+  const num = (k: string) => (r[k] as number | null) ?? null;
+  return {
+    studyInstanceUid: s.StudyInstanceUID,
+    status: r.status as WorklistItem['status'],
+    outcome: (r.outcome as WorklistItem['outcome']) ?? null,
+    rank,
+    priorityTier: r.priorityTier as number,
+    flagged: r.flagged as boolean,
+    probabilities: {
+      any: num('anyProbability'),
+      epidural: num('epiduralProbability'),
+      intraparenchymal: num('intraparenchymalProbability'),
+      intraventricular: num('intraventricularProbability'),
+      subarachnoid: num('subarachnoidProbability'),
+      subdural: num('subduralProbability'),
+    },
+    flags: {
+      epidural: r.epiduralFlagged as boolean,
+      intraparenchymal: r.intraparenchymalFlagged as boolean,
+      intraventricular: r.intraventricularFlagged as boolean,
+      subarachnoid: r.subarachnoidFlagged as boolean,
+      subdural: r.subduralFlagged as boolean,
+    },
+    notAnalysableReason: (r.notAnalysableReason as string | null) ?? null,
+    slices,
+    patient: maskPatient(s.PatientName, s.PatientID),
+    patientSex: (r.PatientSex as string | null) ?? null,
+    patientAge: (r.PatientAge as string | null) ?? null,
+    receivedAt: s.receivedAt.toISOString(),
+    completedAt: s.completedAt?.toISOString() ?? null,
+    triagedAt: s.triagedAt?.toISOString() ?? null,
+    model: r.modelName ? `${r.modelName as string}@${r.modelVersion as string}` : null,
+  };
+}
+
+/** The active worklist in rank order (read straight off the worklist index). */
+export async function readWorklist(prisma: DbClient, limit = 200): Promise<WorklistItem[]> {
+  const rows = (await prisma.study.findMany({
+    where: { status: { in: [...WORKLIST_ACTIVE_STATUSES] } },
+    orderBy: [...WORKLIST_ORDER_BY],
+    take: limit,
+    select: STUDY_SELECT,
+  })) as StudyRow[];
+  const counts = await sliceCounts(prisma, rows.map((r) => r.id));
+  return rows.map((r, i) => toItem(r, i + 1, counts.get(r.id)!));
+}
+
+/** One study's row, with its current rank (0 when it is closed). */
+export async function readWorklistItem(prisma: DbClient, studyId: string): Promise<WorklistItem | undefined> {
+  const row = (await prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT })) as StudyRow | null;
+  if (!row) return undefined;
+  const counts = await sliceCounts(prisma, [row.id]);
+  const active = (WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status as string);
+  // Rank = how many active studies sort before it, plus one.
+  const any = row.anyProbability as number | null;
+  const tier = row.priorityTier as number;
+  const ahead = active
+    ? await prisma.study.count({
+        where: {
+          status: { in: [...WORKLIST_ACTIVE_STATUSES] },
+          OR: [
+            { priorityTier: { lt: tier } },
+            { priorityTier: tier, anyProbability: any === null ? { not: null } : { gt: any } },
+            { priorityTier: tier, anyProbability: any, receivedAt: { lt: row.receivedAt } },
+          ],
+        },
+      })
+    : -1;
+  return toItem(row, ahead + 1, counts.get(row.id)!);
+}

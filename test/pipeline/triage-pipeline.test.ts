@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HuCache } from '@/server/analysis/hu-cache';
+import { SliceAnalyser } from '@/server/analysis/slice-analyser';
+import { openDatabase, type Database } from '@/server/db';
+import { InferenceEngine } from '@/server/inference';
+import { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { IngestService } from '@/server/ingest/ingest-service';
+import { QuarantineStore } from '@/server/ingest/quarantine-store';
+import { recordInstance } from '@/server/ingest/record-instance';
+import { generatePhantomStudy } from '@/server/phantoms';
+import { TriagePipeline, type StudyChange } from '@/server/triage/triage-pipeline';
+
+const log = pino({ level: 'silent' });
+
+/** The server's stages wired as server/main.ts wires them, on a temp SQLite database. */
+async function createStack(dataDir: string, engine: InferenceEngine) {
+  const db = await openDatabase({ dataDir, log });
+  const files = new DicomFileStore(join(dataDir, 'dicom'));
+  const changes: { studyId: string; change: StudyChange }[] = [];
+  const pipeline = new TriagePipeline({
+    prisma: db.prisma,
+    files,
+    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(64 * 1024 * 1024)),
+    model: { manifest: engine.manifest, provider: engine.status.provider },
+    log,
+    quietPeriodMs: 1500,
+    agingLimitMs: 30 * 60_000,
+    concurrency: 8,
+    onStudyChanged: (studyId, change) => changes.push({ studyId, change }),
+  });
+  const ingest = new IngestService({
+    files,
+    quarantine: new QuarantineStore(join(dataDir, 'quarantine')),
+    record: async (i) => {
+      await recordInstance(db.prisma, i);
+      pipeline.wake();
+    },
+    log,
+  });
+  return { db, pipeline, ingest, changes };
+}
+
+async function until<T>(what: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await what();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('ingest → analysis → triage on the embedded database', () => {
+  let dataDir: string;
+  let engine: InferenceEngine;
+  let db: Database | undefined;
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    engine = await InferenceEngine.create({ manifestPath: 'models/test-model/tiny-test-0.1.0.json', providers: ['cpu'], maxBatch: 16, maxWaitMs: 2, intraOpThreads: 1, log });
+  });
+
+  afterEach(async () => {
+    await engine.close();
+    await db?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('scores every slice, triages the study after the quiet period, and records why', async () => {
+    const stack = await createStack(dataDir, engine);
+    db = stack.db;
+    stack.pipeline.start();
+    const phantom = generatePhantomStudy({ seed: 7, slices: 6, size: 64, hemorrhage: 'subdural' });
+    // Sent out of order, as PACS sometimes do.
+    for (const i of [3, 0, 5, 1, 4, 2]) {
+      expect((await stack.ingest.ingest(phantom.slices[i]!.bytes, { channel: 'test', sender: 'unit' })).status).toBe('stored');
+    }
+    const study = await until(() => db!.prisma.study.findFirst({ where: { StudyInstanceUID: phantom.studyInstanceUid, status: 'triaged' } }));
+    await stack.pipeline.stop();
+
+    expect(study.outcome === 'flagged' || study.outcome === 'not_flagged').toBe(true);
+    expect(study.flagged).toBe(study.outcome === 'flagged');
+    expect(study.anyProbability).toBeGreaterThan(0);
+    expect(study.modelName).toBe('tiny-test');
+    expect(study.seriesChoiceReason).toMatch(/^6 axial slices/);
+    const predictions = await db.prisma.slicePrediction.count({ where: { studyId: study.id } });
+    expect(predictions).toBe(6);
+    const history = await db.prisma.statusChange.findMany({ where: { studyId: study.id }, orderBy: { at: 'asc' } });
+    expect(history.map((h) => h.to)).toEqual(['receiving', 'triaged']);
+    expect(stack.changes.some((c) => c.change === 'progress')).toBe(true);
+    expect(stack.changes.at(-1)).toEqual({ studyId: study.id, change: 'triaged' });
+  });
+
+  it('re-opens a triaged study when a late slice arrives, and ignores an identical re-send', async () => {
+    const stack = await createStack(dataDir, engine);
+    db = stack.db;
+    stack.pipeline.start();
+    const phantom = generatePhantomStudy({ seed: 11, slices: 4, size: 64 });
+    for (const s of phantom.slices.slice(0, 3)) await stack.ingest.ingest(s.bytes, { channel: 'test', sender: 'unit' });
+    await until(() => db!.prisma.study.findFirst({ where: { status: 'triaged' } }));
+
+    expect((await stack.ingest.ingest(phantom.slices[0]!.bytes, { channel: 'test', sender: 'unit' })).status).toBe('duplicate');
+    expect((await db.prisma.study.findFirstOrThrow()).status).toBe('triaged');
+
+    await stack.ingest.ingest(phantom.slices[3]!.bytes, { channel: 'test', sender: 'unit' });
+    expect((await db.prisma.study.findFirstOrThrow()).status).toBe('receiving');
+    const study = await until(async () => {
+      const s = await db!.prisma.study.findFirst({ where: { status: 'triaged' } });
+      return s && (await db!.prisma.slicePrediction.count()) === 4 ? s : undefined;
+    });
+    const history = await db.prisma.statusChange.findMany({ where: { studyId: study.id }, orderBy: { at: 'asc' } });
+    expect(history.map((h) => h.to)).toEqual(['receiving', 'triaged', 'receiving', 'triaged']);
+    await stack.pipeline.stop();
+  });
+
+  it('resumes queued work after a restart: nothing acknowledged is left unanalysed', async () => {
+    const first = await createStack(dataDir, engine);
+    // Slices acknowledged while no pipeline runs (as if the process died right after the ack).
+    const phantom = generatePhantomStudy({ seed: 5, slices: 5, size: 64, hemorrhage: 'epidural' });
+    for (const s of phantom.slices) await first.ingest.ingest(s.bytes, { channel: 'test', sender: 'unit' });
+    await first.db.close();
+
+    const second = await createStack(dataDir, engine);
+    db = second.db;
+    const runsBefore = engine.stats.runs;
+    second.pipeline.start();
+    const study = await until(() => db!.prisma.study.findFirst({ where: { status: 'triaged' } }));
+    await second.pipeline.stop();
+    expect(await db.prisma.slicePrediction.count({ where: { studyId: study.id } })).toBe(5);
+    // The five queued slices were claimed together and went through the model as one batch.
+    expect(engine.stats.runs - runsBefore).toBe(1);
+    expect(await db.prisma.job.count({ where: { status: { in: ['pending', 'leased'] } } })).toBe(0);
+  });
+
+  it('triages a study with no usable axial series as not analysable, with the reason', async () => {
+    const stack = await createStack(dataDir, engine);
+    db = stack.db;
+    stack.pipeline.start();
+    // A corrupt file passes the header check but cannot be decoded.
+    const phantom = generatePhantomStudy({ seed: 3, slices: 2, size: 64 });
+    for (const s of phantom.slices) {
+      const bytes = s.bytes.slice(0, s.bytes.length - 1000); // pixel data cut short
+      await stack.ingest.ingest(bytes, { channel: 'test', sender: 'unit' });
+    }
+    const study = await until(() => db!.prisma.study.findFirst({ where: { status: 'triaged' } }));
+    await stack.pipeline.stop();
+    expect(study.outcome).toBe('not_analysable');
+    expect(study.notAnalysableReason).toMatch(/2 slice\(s\) could not be decoded \(DICOM_/);
+    const instances = await db.prisma.instance.findMany();
+    expect(instances.every((i) => i.decodeStatus === 'failed' && i.decodeErrorCode?.startsWith('DICOM_'))).toBe(true);
+  });
+});
