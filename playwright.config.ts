@@ -44,6 +44,8 @@ export default defineConfig({
       HOST: '127.0.0.1',
       DATA_DIR: './test-results/e2e-data',
       DEMO_SCANNER: 'off',
+      DICOM_PORT: String(PORT + 8000),
+      INFERENCE_PROVIDERS: 'cpu',
       HEARTBEAT_INTERVAL_S: '0.5',
       LOG_LEVEL: 'warn',
     },
