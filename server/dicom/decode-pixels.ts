@@ -6,6 +6,7 @@ import { decodeJpegLossless } from './codecs/decode-jpeg-lossless';
 import { decodeJpegLs } from './codecs/decode-jpeg-ls';
 import { decodeRle } from './codecs/decode-rle';
 import { checkFrame, decodeUncompressed } from './codecs/decode-uncompressed';
+import { checkJ2kCodestream } from './check-j2k-codestream';
 import { encapsulatedFrame } from './codecs/encapsulated-frame';
 import type { StoredArray } from './codecs/stored-pixels';
 import { loadWasmCodec, WASM_CODECS, type WasmCodecName } from './codecs/wasm-codec';
@@ -45,9 +46,11 @@ export async function decodePixels(parsed: ParsedDicom, frameIndex = 0, out?: St
       pixels = await decodeJpegLs(header, frame, out);
       break;
     case 'jpeg2000':
+      checkJ2kCodestream(frame, header, `${syntax.uid} (${syntax.name})`);
       pixels = await decodeJpeg2000(header, frame, out);
       break;
     case 'htj2k':
+      checkJ2kCodestream(frame, header, `${syntax.uid} (${syntax.name})`);
       pixels = await decodeHtj2k(header, frame, out);
       break;
   }

@@ -16,3 +16,7 @@ export {
   type TransferSyntax,
 } from './transfer-syntax';
 export { decodeCtSlice, type CtSlice } from './decode-ct-slice';
+export { orderSeries, type OrderedSeries, type OrderedSlice, type SliceGeometryInput, type SliceGap, type SliceDuplicate, type SpacingStats } from './order-series';
+export { checkSeriesUsable, isLocalizer, AXIAL_MAX_TILT_DEG, type UsableSeries, type ExcludedSlice, type UsableSliceInput } from './check-series-usable';
+export { checkSliceUsable } from './check-slice-usable';
+export { buildTensor, tensorLength, writeTensorToBatch } from './tensor';

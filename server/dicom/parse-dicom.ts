@@ -58,6 +58,7 @@ export function parseDicom(bytes: Uint8Array, opts: ParseDicomOptions = {}): Par
     throw parserError(err);
   }
   for (const w of dataSet.warnings) warnings.push({ code: 'PARSER', message: w });
+  checkElementsInside(dataSet);
 
   const transferSyntaxUid = bareSyntax ?? (dataSet.string(TAG.TransferSyntaxUID) || '');
   const element = dataSet.elements[TAG.PixelData];
@@ -131,6 +132,20 @@ function parserError(err: unknown): AppError {
     return new AppError('DICOM_MISSING_ATTRIBUTE', 'missing TransferSyntaxUID (0002,0010) in the file meta information', { attribute: 'TransferSyntaxUID' });
   }
   return new AppError('DICOM_NOT_DICOM', `not a readable DICOM dataset: ${message.replace(/^dicomParser[.:]\s*/, '')}`, undefined, { cause: err });
+}
+
+/**
+ * dicom-parser does not bounds-check implicit VR elements: a file cut inside one parses, and the
+ * first read of its value throws a string later. Check every top-level value up front instead
+ * (Pixel Data is left to locatePixelData, which says how much is missing).
+ */
+function checkElementsInside(ds: DataSet): void {
+  const size = ds.byteArray.length;
+  for (const [tag, el] of Object.entries(ds.elements)) {
+    if (tag !== TAG.PixelData && el.dataOffset + el.length > size) {
+      throw new AppError('DICOM_TRUNCATED', `DICOM file ends inside element (${tag.slice(1, 5)},${tag.slice(5)}): needs ${el.length} bytes, has ${Math.max(0, size - el.dataOffset)}`);
+    }
+  }
 }
 
 function hasUndecodablePixels(ds: DataSet): boolean {
