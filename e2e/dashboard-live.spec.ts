@@ -25,7 +25,8 @@ test.describe('the dashboard is live', () => {
     const res = await request.get('/api/health');
     expect(res.status()).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 'ok', model: null });
+    expect(body).toMatchObject({ status: 'ok', model: { provider: 'cpu' } });
+    expect((body.model as { name: string }).name).toMatch(/^[a-z0-9-]+$/);
     expect(typeof body.startedAt).toBe('string');
   });
 });
