@@ -48,6 +48,7 @@ export default defineConfig({
       INFERENCE_PROVIDERS: 'cpu',
       HEARTBEAT_INTERVAL_S: '0.5',
       LOG_LEVEL: 'warn',
+      STUDY_QUIET_PERIOD_S: '2',
     },
   },
 });

@@ -2,12 +2,15 @@
 
 import { ConnectionIndicator } from './connection-indicator';
 import { useRealtime } from './use-realtime';
+import { useWorklist } from './worklist/use-worklist';
+import { WorklistTable } from './worklist/worklist-table';
 
-/** The dashboard shell: live connection state and server status. The worklist plugs in here. */
+/** The dashboard: live connection state, the live worklist and server status. */
 export function DashboardClient() {
-  const { connection, status, lastHeartbeat } = useRealtime();
+  const worklist = useWorklist();
+  const { connection, status, lastHeartbeat } = useRealtime(worklist.listeners);
   return (
-    <div className="mx-auto flex max-w-6xl flex-col gap-6 p-6">
+    <div className="mx-auto flex max-w-7xl flex-col gap-6 p-6">
       <header className="flex flex-wrap items-center justify-between gap-4 border-b border-edge pb-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">ICH Triage</h1>
@@ -17,8 +20,14 @@ export function DashboardClient() {
       </header>
 
       <section aria-labelledby="worklist-title" className="rounded-lg border border-edge bg-panel p-6">
-        <h2 id="worklist-title" className="text-lg font-medium">Worklist</h2>
-        <p className="mt-2 text-muted">No studies received yet.</p>
+        <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="worklist-title" className="text-lg font-medium">Worklist</h2>
+          <p className="text-sm text-muted" role="status" aria-live="polite" data-testid="worklist-summary">
+            {worklist.studies.length} active · {worklist.studies.filter((s) => s.flagged).length} flagged
+            {worklist.unseenFlagged > 0 && <span className="ml-2 font-semibold text-alert">{worklist.unseenFlagged} new flagged</span>}
+          </p>
+        </div>
+        <WorklistTable studies={worklist.studies} highlighted={worklist.highlighted} phase={worklist.phase} />
       </section>
 
       <section aria-labelledby="system-title" className="rounded-lg border border-edge bg-panel p-6 text-sm">

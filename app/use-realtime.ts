@@ -1,8 +1,8 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Heartbeat, ServerToClientEvents, SystemStatus } from '@/lib/realtime-events';
+import type { ClientToServerEvents, Heartbeat, ServerToClientEvents, StudyUpdate, SystemStatus } from '@/lib/realtime-events';
 import { SOCKET_PATH } from '@/lib/realtime-events';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
@@ -15,13 +15,27 @@ export interface RealtimeState {
   lastSeq: number;
 }
 
+/** Callbacks for consumers of study events (the worklist); they may change between renders. */
+export interface RealtimeListeners {
+  onConnect?: () => void;
+  onStudyUpdated?: (update: StudyUpdate) => void;
+}
+
 /** Connects to the server's Socket.IO endpoint and keeps the latest sequenced state. */
-export function useRealtime(): RealtimeState {
+export function useRealtime(listeners: RealtimeListeners = {}): RealtimeState {
   const [state, setState] = useState<RealtimeState>({ connection: 'connecting', status: null, lastHeartbeat: null, lastSeq: 0 });
+  const listenersRef = useRef(listeners);
+  useEffect(() => {
+    listenersRef.current = listeners;
+  });
 
   useEffect(() => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: SOCKET_PATH });
-    socket.on('connect', () => setState((s) => ({ ...s, connection: 'live' })));
+    socket.on('connect', () => {
+      // A reconnect may reach a restarted server whose seq counter began again at 1.
+      setState((s) => ({ ...s, connection: 'live', lastSeq: 0 }));
+      listenersRef.current.onConnect?.();
+    });
     socket.on('disconnect', () => setState((s) => ({ ...s, connection: 'offline' })));
     socket.on('connect_error', () => setState((s) => ({ ...s, connection: 'offline' })));
     socket.on('system:status', (status) =>
@@ -30,6 +44,7 @@ export function useRealtime(): RealtimeState {
     socket.on('system:heartbeat', (beat) =>
       setState((s) => (beat.seq <= s.lastSeq ? s : { ...s, lastHeartbeat: beat, lastSeq: beat.seq })),
     );
+    socket.on('study:updated', (update) => listenersRef.current.onStudyUpdated?.(update));
     return () => {
       socket.close();
     };

@@ -1,0 +1,78 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useReducer } from 'react';
+import type { StudyUpdate } from '@/lib/realtime-events';
+import type { WorklistItem } from '@/lib/worklist';
+import type { RealtimeListeners } from '../use-realtime';
+import { initialWorklistState, worklistReducer, type WorklistState } from './worklist-state';
+
+/** How long a newly flagged row stays highlighted. */
+const HIGHLIGHT_MS = 8_000;
+const BASE_TITLE = 'ICH Triage';
+
+export interface Worklist extends WorklistState {
+  /** Pass to useRealtime: study events and reconnects feed the worklist. */
+  listeners: RealtimeListeners;
+  /** Clears the "new flagged" count in the page title. */
+  markSeen: () => void;
+}
+
+/**
+ * The live worklist: a snapshot from /api/worklist on mount and after every reconnect, kept
+ * current by `study:updated` events in between.
+ */
+export function useWorklist(): Worklist {
+  const [state, dispatch] = useReducer(worklistReducer, initialWorklistState);
+
+  const reload = useCallback(async () => {
+    dispatch({ type: 'fetch-started' });
+    try {
+      const res = await fetch('/api/worklist', { cache: 'no-store' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const body = (await res.json()) as { studies: WorklistItem[] };
+      dispatch({ type: 'fetch-succeeded', studies: body.studies });
+    } catch {
+      dispatch({ type: 'fetch-failed' });
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const listeners = useMemo<RealtimeListeners>(
+    () => ({
+      onConnect: () => {
+        dispatch({ type: 'connected' });
+        void reload();
+      },
+      onStudyUpdated: (update: StudyUpdate) => dispatch({ type: 'updated', update }),
+    }),
+    [reload],
+  );
+
+  // Each highlight fades after a while; one timer per highlighted row.
+  useEffect(() => {
+    const timers = state.highlighted.map((uid) =>
+      setTimeout(() => dispatch({ type: 'highlight-expired', studyInstanceUid: uid }), HIGHLIGHT_MS),
+    );
+    return () => timers.forEach(clearTimeout);
+  }, [state.highlighted]);
+
+  // The tab title carries the count of new flagged studies, visible from another tab or window.
+  useEffect(() => {
+    document.title = state.unseenFlagged > 0 ? `(${state.unseenFlagged}) flagged — ${BASE_TITLE}` : BASE_TITLE;
+  }, [state.unseenFlagged]);
+
+  const markSeen = useCallback(() => dispatch({ type: 'seen' }), []);
+
+  // Any interaction with the page, or coming back to the window, counts as having seen them.
+  useEffect(() => {
+    if (state.unseenFlagged === 0) return;
+    const events = ['focus', 'pointerdown', 'keydown'] as const;
+    events.forEach((e) => window.addEventListener(e, markSeen));
+    return () => events.forEach((e) => window.removeEventListener(e, markSeen));
+  }, [state.unseenFlagged, markSeen]);
+
+  return { ...state, listeners, markSeen };
+}

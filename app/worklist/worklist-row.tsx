@@ -1,0 +1,65 @@
+import type { KeyboardEvent } from 'react';
+import type { WorklistItem } from '@/lib/worklist';
+import { describeStatus, formatElapsed, formatSexAge, formatSlices } from './format';
+import { ProbabilityBar } from './probability-bar';
+import { SubtypeChips } from './subtype-chips';
+
+interface Props {
+  study: WorklistItem;
+  now: number;
+  highlighted: boolean;
+  onKeyDown: (e: KeyboardEvent<HTMLTableRowElement>) => void;
+}
+
+/** One study. Focusable; arrow keys move between rows (handled by the table). */
+export function WorklistRow({ study, now, highlighted, onKeyDown }: Props) {
+  const notAnalysable = study.outcome === 'not_analysable';
+  return (
+    <tr
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      data-testid="worklist-row"
+      data-study-uid={study.studyInstanceUid}
+      data-status={study.status}
+      data-outcome={study.outcome ?? ''}
+      aria-label={`Rank ${study.rank}, ${study.flagged ? 'flagged, ' : ''}${describeStatus(study)}, patient ${study.patient}`}
+      className={`border-t border-edge outline-none transition-colors duration-1000 focus-visible:bg-sky-900/40 focus-visible:ring-2 focus-visible:ring-sky-400 ${
+        highlighted ? 'bg-alert/20' : study.flagged ? 'bg-alert/5' : ''
+      }`}
+    >
+      <td className="px-3 py-2 text-center font-mono text-lg tabular-nums" data-testid="rank">
+        {study.rank}
+      </td>
+      <td className="px-3 py-2">
+        <ProbabilityBar value={study.probabilities.any} flagged={study.flagged} />
+      </td>
+      <td className="px-3 py-2">
+        <SubtypeChips study={study} />
+      </td>
+      <td className="px-3 py-2" data-testid="flag">
+        {study.flagged ? (
+          <span className="rounded bg-alert px-2 py-0.5 text-xs font-bold tracking-wide text-surface">FLAGGED</span>
+        ) : (
+          <span className="sr-only">not flagged</span>
+        )}
+      </td>
+      <td className={`px-3 py-2 ${notAnalysable ? 'min-w-48 text-amber-300' : 'whitespace-nowrap'}`} data-testid="status">
+        {describeStatus(study)}
+      </td>
+      <td className="px-3 py-2 whitespace-nowrap font-mono tabular-nums" data-testid="slices">
+        {formatSlices(study.slices)}
+        {study.slices.failed > 0 && <span className="text-amber-300"> ({study.slices.failed} failed)</span>}
+      </td>
+      <td className="px-3 py-2 whitespace-nowrap">
+        <div>{study.patient}</div>
+        <div className="text-xs text-muted">{formatSexAge(study.patientSex, study.patientAge)}</div>
+      </td>
+      <td className="px-3 py-2 whitespace-nowrap tabular-nums">
+        <time dateTime={study.receivedAt} title={new Date(study.receivedAt).toLocaleString()}>
+          {formatElapsed(now - Date.parse(study.receivedAt))}
+        </time>
+      </td>
+      <td className="px-3 py-2 whitespace-nowrap text-xs text-muted">{study.model ?? '—'}</td>
+    </tr>
+  );
+}
