@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   const dimseAllowed = config.demoScanner.enabled && allowed.length > 0 ? [...allowed, demoCallingAe] : allowed;
 
   const dimse = new DimseServer({ port: config.dicom.port, aeTitle: config.dicom.aeTitle, allowedCallingAeTitles: dimseAllowed, ingest, log: log.child({ stage: 'dimse' }) });
-  registerServices({ status, worklist: () => readWorklist(db.prisma) });
+  registerServices({ status, worklist: () => readWorklist(db.prisma), ingest: (bytes, source) => ingest.ingest(bytes, source) });
   await new Promise<void>((resolve) => http.server.listen(config.port, config.host, resolve));
   const dicomPort = await dimse.start();
   pipeline.start();

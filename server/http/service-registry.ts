@@ -1,5 +1,6 @@
 import type { SystemStatus } from '@/lib/realtime-events';
 import type { WorklistItem } from '@/lib/worklist';
+import type { IngestService } from '@/server/ingest/ingest-service';
 
 /**
  * What Next route handlers may ask of the running server. Next bundles route handlers apart from
@@ -10,6 +11,8 @@ export interface ServerServices {
   status: () => Omit<SystemStatus, 'seq'>;
   /** The active worklist in rank order. */
   worklist: () => Promise<WorklistItem[]>;
+  /** The durable ingest path (STOW-RS, uploads). */
+  ingest: IngestService['ingest'];
 }
 
 const KEY = Symbol.for('ich-triage.services');

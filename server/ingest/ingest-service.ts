@@ -13,7 +13,7 @@ export interface IngestSource {
 }
 
 export type IngestOutcome =
-  | { status: 'stored' | 'duplicate'; studyInstanceUid: string; sopInstanceUid: string }
+  | { status: 'stored' | 'duplicate'; studyInstanceUid: string; sopInstanceUid: string; sopClassUid: string | undefined }
   | { status: 'quarantined'; error: { code: string; message: string }; quarantineId: string };
 
 /** A stored instance, handed to whatever records it (database row, processing queue). */
@@ -63,7 +63,12 @@ export class IngestService {
     }
     await this.opts.record({ header, stored, source });
     this.opts.log.debug({ channel: source.channel, sop: header.sopInstanceUid, duplicate: stored.duplicate }, 'instance stored');
-    return { status: stored.duplicate ? 'duplicate' : 'stored', studyInstanceUid: header.studyInstanceUid, sopInstanceUid: header.sopInstanceUid };
+    return {
+      status: stored.duplicate ? 'duplicate' : 'stored',
+      studyInstanceUid: header.studyInstanceUid,
+      sopInstanceUid: header.sopInstanceUid,
+      sopClassUid: header.sopClassUid,
+    };
   }
 
   private async quarantine(bytes: Uint8Array, source: IngestSource, err: unknown): Promise<IngestOutcome> {

@@ -1,0 +1,90 @@
+import { getMultipartBoundary, MultipartParseError, parseMultipartStream } from '@remix-run/multipart-parser';
+import type { IngestOutcome, IngestSource } from '../ingest-service';
+
+/** DICOM JSON (PS3.18 F.2) for one attribute. */
+type DicomJsonValue = { vr: string; Value?: (string | number | Record<string, DicomJsonValue>)[] };
+export type DicomJson = Record<string, DicomJsonValue>;
+
+export interface StowResult {
+  /** 200 all stored, 202 some failed, 409 none stored, 400/415 the request itself was unusable. */
+  status: number;
+  body: DicomJson | { error: { code: string; message: string } };
+}
+
+export type Ingest = (bytes: Uint8Array, source: IngestSource) => Promise<IngestOutcome & { sopClassUid?: string }>;
+
+// PS3.18 Table 10.5.3-1 / PS3.4 GG.4: failure reasons in the STOW-RS response.
+const CANNOT_UNDERSTAND = 0xc000;
+const PROCESSING_FAILURE = 0x0110;
+/** Largest single instance accepted (a 512x512x2-byte CT slice is ~0.5 MB; multi-frame may be more). */
+const MAX_INSTANCE_BYTES = 256 * 1024 * 1024;
+const MAX_PARTS = 5000;
+
+const sop = (classUid: string | undefined, instanceUid: string | undefined): DicomJson => ({
+  '00081150': { vr: 'UI', ...(classUid ? { Value: [classUid] } : {}) },
+  '00081155': { vr: 'UI', ...(instanceUid ? { Value: [instanceUid] } : {}) },
+});
+
+/**
+ * STOW-RS (PS3.18 10.5): `multipart/related; type="application/dicom"`, one Part 10 instance per
+ * part, each through the same durable ingest path as C-STORE. The response lists what was stored
+ * (ReferencedSOPSequence) and what was refused with its reason (FailedSOPSequence); nothing is
+ * acknowledged before it is on disk and recorded.
+ */
+export async function storeInstances(
+  body: ReadableStream<Uint8Array> | null,
+  contentType: string | null,
+  source: IngestSource,
+  ingest: Ingest,
+  retrieveBase: string,
+): Promise<StowResult> {
+  const type = contentType ?? '';
+  const boundary = getMultipartBoundary(type);
+  if (!/^multipart\/related/i.test(type) || !boundary) {
+    return { status: 415, body: { error: { code: 'VALIDATION_FAILED', message: 'STOW-RS needs Content-Type: multipart/related; type="application/dicom"; boundary=…' } } };
+  }
+  const declared = /type="?([^";]+)"?/i.exec(type)?.[1]?.toLowerCase();
+  if (declared && declared !== 'application/dicom') {
+    return { status: 415, body: { error: { code: 'VALIDATION_FAILED', message: `only application/dicom parts are accepted, not ${declared}` } } };
+  }
+  if (!body) return { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: 'empty request body' } } };
+
+  const stored: DicomJson[] = [];
+  const failed: DicomJson[] = [];
+  const studies = new Set<string>();
+  try {
+    for await (const part of parseMultipartStream(body, { boundary, maxFileSize: MAX_INSTANCE_BYTES, maxParts: MAX_PARTS })) {
+      const partType = part.mediaType?.toLowerCase();
+      if (partType && partType !== 'application/dicom') {
+        failed.push({ ...sop(undefined, undefined), '00081197': { vr: 'US', Value: [CANNOT_UNDERSTAND] } });
+        continue;
+      }
+      try {
+        const outcome = await ingest(part.bytes, source);
+        if (outcome.status === 'quarantined') {
+          failed.push({ ...sop(undefined, undefined), '00081197': { vr: 'US', Value: [CANNOT_UNDERSTAND] } });
+        } else {
+          studies.add(outcome.studyInstanceUid);
+          stored.push({
+            ...sop(outcome.sopClassUid, outcome.sopInstanceUid),
+            '00081190': { vr: 'UR', Value: [`${retrieveBase}/studies/${outcome.studyInstanceUid}/instances/${outcome.sopInstanceUid}`] },
+          });
+        }
+      } catch {
+        // Not stored (disk, database): reported as a processing failure the sender may retry.
+        failed.push({ ...sop(undefined, undefined), '00081197': { vr: 'US', Value: [PROCESSING_FAILURE] } });
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof MultipartParseError)) throw err;
+    if (stored.length === 0) return { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: `malformed multipart body: ${err.message}` } } };
+    failed.push({ ...sop(undefined, undefined), '00081197': { vr: 'US', Value: [CANNOT_UNDERSTAND] } });
+  }
+
+  const response: DicomJson = {};
+  if (studies.size === 1) response['00081190'] = { vr: 'UR', Value: [`${retrieveBase}/studies/${[...studies][0]}`] };
+  if (stored.length > 0) response['00081199'] = { vr: 'SQ', Value: stored };
+  if (failed.length > 0) response['00081198'] = { vr: 'SQ', Value: failed };
+  const status = failed.length === 0 ? (stored.length > 0 ? 200 : 400) : stored.length > 0 ? 202 : 409;
+  return { status, body: response };
+}
