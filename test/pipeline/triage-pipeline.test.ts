@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HuCache } from '@/server/analysis/hu-cache';
 import { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { openDatabase, type Database } from '@/server/db';
@@ -13,12 +13,13 @@ import { QuarantineStore } from '@/server/ingest/quarantine-store';
 import { recordInstance } from '@/server/ingest/record-instance';
 import { generatePhantomStudy } from '@/server/phantoms';
 import { TriagePipeline, type StudyChange } from '@/server/triage/triage-pipeline';
+import { allTestDatabases, type TestDatabase } from '../support/test-databases';
 
 const log = pino({ level: 'silent' });
 
-/** The server's stages wired as server/main.ts wires them, on a temp SQLite database. */
-async function createStack(dataDir: string, engine: InferenceEngine) {
-  const db = await openDatabase({ dataDir, log });
+/** The server's stages wired as server/main.ts wires them, on one test database. */
+async function createStack(dataDir: string, engine: InferenceEngine, target: TestDatabase) {
+  const db = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.databaseUrl ? dataDir : target.dataDir, log });
   const files = new DicomFileStore(join(dataDir, 'dicom'));
   const changes: { studyId: string; change: StudyChange }[] = [];
   const pipeline = new TriagePipeline({
@@ -54,24 +55,34 @@ async function until<T>(what: () => Promise<T | undefined | null | false>, timeo
   }
 }
 
-describe('ingest → analysis → triage on the embedded database', () => {
+describe.each(allTestDatabases())('ingest → analysis → triage on $provider', (dbs) => {
   let dataDir: string;
   let engine: InferenceEngine;
   let db: Database | undefined;
+  let target: TestDatabase;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
+    if (!dbs.unavailable) await dbs.start();
+  }, 60_000);
+  afterAll(() => dbs.stop());
+
+  beforeEach(async (ctx) => {
+    if (dbs.unavailable) return ctx.skip();
+    target = await dbs.fresh();
+    db = undefined;
     dataDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
     engine = await InferenceEngine.create({ manifestPath: 'models/test-model/tiny-test-0.1.0.json', providers: ['cpu'], maxBatch: 16, maxWaitMs: 2, intraOpThreads: 1, log });
   });
 
   afterEach(async () => {
+    if (dbs.unavailable) return;
     await engine.close();
     await db?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('scores every slice, triages the study after the quiet period, and records why', async () => {
-    const stack = await createStack(dataDir, engine);
+    const stack = await createStack(dataDir, engine, target);
     db = stack.db;
     stack.pipeline.start();
     const phantom = generatePhantomStudy({ seed: 7, slices: 6, size: 64, hemorrhage: 'subdural' });
@@ -96,7 +107,7 @@ describe('ingest → analysis → triage on the embedded database', () => {
   });
 
   it('re-opens a triaged study when a late slice arrives, and ignores an identical re-send', async () => {
-    const stack = await createStack(dataDir, engine);
+    const stack = await createStack(dataDir, engine, target);
     db = stack.db;
     stack.pipeline.start();
     const phantom = generatePhantomStudy({ seed: 11, slices: 4, size: 64 });
@@ -118,13 +129,13 @@ describe('ingest → analysis → triage on the embedded database', () => {
   });
 
   it('resumes queued work after a restart: nothing acknowledged is left unanalysed', async () => {
-    const first = await createStack(dataDir, engine);
+    const first = await createStack(dataDir, engine, target);
     // Slices acknowledged while no pipeline runs (as if the process died right after the ack).
     const phantom = generatePhantomStudy({ seed: 5, slices: 5, size: 64, hemorrhage: 'epidural' });
     for (const s of phantom.slices) await first.ingest.ingest(s.bytes, { channel: 'test', sender: 'unit' });
     await first.db.close();
 
-    const second = await createStack(dataDir, engine);
+    const second = await createStack(dataDir, engine, target);
     db = second.db;
     const runsBefore = engine.stats.runs;
     second.pipeline.start();
@@ -137,7 +148,7 @@ describe('ingest → analysis → triage on the embedded database', () => {
   });
 
   it('triages a study with no usable axial series as not analysable, with the reason', async () => {
-    const stack = await createStack(dataDir, engine);
+    const stack = await createStack(dataDir, engine, target);
     db = stack.db;
     stack.pipeline.start();
     // A corrupt file passes the header check but cannot be decoded.
