@@ -11,11 +11,12 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isAppError } from '../lib/errors';
 import { CStoreClient, collectStudies, parseDimseTarget, PhantomGenerator, type CStoreResult } from '../server/demo';
+import { StowClient } from '../server/demo/stow-client';
 import { mixHemorrhage } from '../server/phantoms';
 
 const USAGE =
   'usage: npm run simulate -- (--dir <folder> | --phantoms N [--seed S] [--slices K] [--size PX])\n' +
-  '                           [--rate N/min] [--target AE@host:port] [--aet CALLING_AE]\n' +
+  '                           [--rate N/min] [--target AE@host:port | http(s)://host/dicomweb] [--aet CALLING_AE]\n' +
   'default target ICHTRIAGE@localhost:11112, calling AE SIMULATE, rate: as fast as possible';
 
 function usage(message: string): never {
@@ -67,15 +68,14 @@ async function main(): Promise<number> {
   }
   if ((values.dir === undefined) === (values.phantoms === undefined)) usage('give exactly one of --dir or --phantoms');
   const targetText = values.target ?? 'ICHTRIAGE@localhost:11112';
-  if (/^https?:\/\//i.test(targetText)) {
-    console.error(JSON.stringify({ code: 'VALIDATION_FAILED', message: `STOW-RS targets (${targetText}) are not supported yet; use a DICOM target AE@host:port` }));
-    return 2;
-  }
+  const stow = /^https?:\/\//i.test(targetText);
   let target;
-  try {
-    target = parseDimseTarget(targetText);
-  } catch (err) {
-    usage(isAppError(err) ? err.message : String(err));
+  if (!stow) {
+    try {
+      target = parseDimseTarget(targetText);
+    } catch (err) {
+      usage(isAppError(err) ? err.message : String(err));
+    }
   }
   const rateText = values.rate?.replace(/\/min$/i, '');
   const rate = rateText === undefined ? undefined : Number(rateText);
@@ -117,7 +117,8 @@ async function main(): Promise<number> {
     }
   }
 
-  const client = new CStoreClient({ ...target, callingAeTitle });
+  // http(s)://host/dicomweb → STOW-RS; AE@host:port → C-STORE. Both report per-file results.
+  const client = stow ? new StowClient(targetText) : new CStoreClient({ ...target!, callingAeTitle });
   const started = performance.now();
   const totals = { studies: sources.length, instances: 0, stored: 0, failed: 0, studiesFailed: 0 };
   try {

@@ -57,9 +57,11 @@ describe('npm run simulate, end to end against the real listener', () => {
     expect(refused.lines[0]).toMatchObject({ stored: 0, failed: 1, failures: [{ file: join(dir, 'mr.dcm'), status: 0xc000, reason: expect.stringMatching(/^DICOM_NOT_CT/) }] });
   });
 
-  it('says STOW-RS targets are not supported yet (exit 2)', async () => {
-    const stow = await simulate(['--phantoms', '1', '--target', 'http://localhost:3000/dicomweb']);
-    expect(stow.code).toBe(2);
-    expect(stow.stderr).toMatch(/not supported yet/);
+  it('sends over DICOMweb STOW-RS to an http(s) target, through the same ingest path', async () => {
+    const before = listener.recorded.length;
+    const stow = await simulate(['--phantoms', '1', '--seed', '9300', '--slices', '3', '--size', '64', '--target', listener.stowBase]);
+    expect(stow.code, stow.stderr).toBe(0);
+    expect(stow.lines[0]).toMatchObject({ study: 1, instances: 3, stored: 3, failed: 0 });
+    expect(listener.recorded.slice(before).map((r) => r.source.channel)).toEqual(['stow', 'stow', 'stow']);
   });
 });

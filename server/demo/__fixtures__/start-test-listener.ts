@@ -1,5 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server as NetServer } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+import { Readable } from 'node:stream';
+import { storeInstances } from '@/server/ingest/stow/store-instances';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -11,6 +14,8 @@ import { QuarantineStore } from '@/server/ingest/quarantine-store';
 export interface TestListener {
   server: DimseServer;
   port: number;
+  /** A STOW-RS endpoint base (`…/dicomweb`) on the same ingest path, served by node:http. */
+  stowBase: string;
   root: string;
   recorded: ReceivedInstance[];
   quarantined: { code: string; message: string }[];
@@ -40,12 +45,23 @@ export async function startTestListener(port = 0): Promise<TestListener> {
   });
   const server = new DimseServer({ port, aeTitle: 'ICHTRIAGE', allowedCallingAeTitles: [], ingest, log });
   const bound = await server.start();
+  // The same handler the Next route runs, without Next: body stream in, PS3.18 JSON out.
+  const http = createServer((req, res) => {
+    const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+    storeInstances(body, req.headers['content-type'] ?? null, { channel: 'stow', sender: 'test' }, (b, s) => ingest.ingest(b, s), 'http://test/dicomweb').then(
+      (r) => res.writeHead(r.status, { 'content-type': 'application/dicom+json' }).end(JSON.stringify(r.body)),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const stowBase = `http://127.0.0.1:${(http.address() as AddressInfo).port}/dicomweb`;
   // dcmjs-dimse keeps its net.Server private; counting its connections counts associations.
   let connections = 0;
   (server as unknown as { server: { server: NetServer } }).server.server.on('connection', () => connections++);
   return {
     server,
     port: bound,
+    stowBase,
     root,
     recorded,
     quarantined,
@@ -53,6 +69,7 @@ export async function startTestListener(port = 0): Promise<TestListener> {
     pathOf: (i) => join(root, 'dicom', i.stored.relativePath),
     stop: () => {
       server.stop();
+      http.close();
       rmSync(root, { recursive: true, force: true });
     },
   };
