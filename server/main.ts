@@ -18,6 +18,7 @@ import { RealtimeHub } from '@/server/realtime';
 import { TriagePipeline } from '@/server/triage/triage-pipeline';
 import { DemoScanner } from '@/server/demo';
 import { readVersion } from '@/server/version';
+import { readStudyDetail } from '@/server/triage/study-query';
 import { readWorklist, readWorklistItem } from '@/server/triage/worklist-query';
 
 /**
@@ -91,7 +92,12 @@ async function main(): Promise<void> {
   const dimseAllowed = config.demoScanner.enabled && allowed.length > 0 ? [...allowed, demoCallingAe] : allowed;
 
   const dimse = new DimseServer({ port: config.dicom.port, aeTitle: config.dicom.aeTitle, allowedCallingAeTitles: dimseAllowed, ingest, log: log.child({ stage: 'dimse' }) });
-  registerServices({ status, worklist: () => readWorklist(db.prisma), ingest: (bytes, source) => ingest.ingest(bytes, source) });
+  registerServices({
+    status,
+    worklist: () => readWorklist(db.prisma),
+    study: (uid) => readStudyDetail(db.prisma, uid),
+    ingest: (bytes, source) => ingest.ingest(bytes, source),
+  });
   await new Promise<void>((resolve) => http.server.listen(config.port, config.host, resolve));
   const dicomPort = await dimse.start();
   pipeline.start();

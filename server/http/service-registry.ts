@@ -1,4 +1,5 @@
 import type { SystemStatus } from '@/lib/realtime-events';
+import type { StudyDetail } from '@/lib/study-detail';
 import type { WorklistItem } from '@/lib/worklist';
 import type { IngestService } from '@/server/ingest/ingest-service';
 
@@ -11,6 +12,8 @@ export interface ServerServices {
   status: () => Omit<SystemStatus, 'seq'>;
   /** The active worklist in rank order. */
   worklist: () => Promise<WorklistItem[]>;
+  /** One study with its per-slice results; undefined when unknown. */
+  study: (studyInstanceUid: string) => Promise<StudyDetail | undefined>;
   /** The durable ingest path (STOW-RS, uploads). */
   ingest: IngestService['ingest'];
 }

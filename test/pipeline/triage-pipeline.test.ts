@@ -12,6 +12,7 @@ import { IngestService } from '@/server/ingest/ingest-service';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';
 import { recordInstance } from '@/server/ingest/record-instance';
 import { generatePhantomStudy } from '@/server/phantoms';
+import { readStudyDetail } from '@/server/triage/study-query';
 import { TriagePipeline, type StudyChange } from '@/server/triage/triage-pipeline';
 import { allTestDatabases, type TestDatabase } from '../support/test-databases';
 
@@ -104,6 +105,15 @@ describe.each(allTestDatabases())('ingest → analysis → triage on $provider',
     expect(history.map((h) => h.to)).toEqual(['receiving', 'triaged']);
     expect(stack.changes.some((c) => c.change === 'progress')).toBe(true);
     expect(stack.changes.at(-1)).toEqual({ studyId: study.id, change: 'triaged' });
+
+    // What GET /api/studies/<uid> returns: every slice in position order with its result.
+    const detail = (await readStudyDetail(db.prisma, phantom.studyInstanceUid))!;
+    expect(detail.study).toMatchObject({ studyInstanceUid: phantom.studyInstanceUid, status: 'triaged', rank: 1, slices: { received: 6, analysed: 6, failed: 0 } });
+    expect(detail.slices.map((s) => s.sopInstanceUid)).toEqual(phantom.slices.map((s) => s.sopInstanceUid));
+    expect(detail.slices.every((s) => s.probabilities !== null && s.hasLocalization && s.decodeStatus === 'decoded')).toBe(true);
+    expect(detail.series).toEqual([expect.objectContaining({ chosen: true, instances: 6, rejectedReason: null })]);
+    expect(detail.history.map((h) => h.to)).toEqual(['receiving', 'triaged']);
+    expect(await readStudyDetail(db.prisma, '1.2.3')).toBeUndefined();
   });
 
   it('re-opens a triaged study when a late slice arrives, and ignores an identical re-send', async () => {

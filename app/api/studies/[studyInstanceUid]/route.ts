@@ -1,0 +1,19 @@
+import { NextResponse } from 'next/server';
+import { getServices } from '@/server/http';
+
+export const dynamic = 'force-dynamic';
+
+const UID = /^[0-9]+(\.[0-9]+)*$/;
+
+/** One study with its per-slice results, series choice and status history. */
+export async function GET(_request: Request, ctx: { params: Promise<{ studyInstanceUid: string }> }) {
+  const services = getServices();
+  if (!services) return NextResponse.json({ error: { code: 'INTERNAL', message: 'server starting' } }, { status: 503 });
+  const { studyInstanceUid } = await ctx.params;
+  if (!UID.test(studyInstanceUid) || studyInstanceUid.length > 64) {
+    return NextResponse.json({ error: { code: 'VALIDATION_FAILED', message: 'not a DICOM UID' } }, { status: 422 });
+  }
+  const detail = await services.study(studyInstanceUid);
+  if (!detail) return NextResponse.json({ error: { code: 'NOT_FOUND', message: 'no such study' } }, { status: 404 });
+  return NextResponse.json(detail);
+}

@@ -1,0 +1,57 @@
+import type { StudyDetail } from '@/lib/study-detail';
+import type { DbClient } from '@/server/db';
+import { readWorklistItem } from './worklist-query';
+
+/** A study with every slice's result (chosen series first, in position order) and its history. */
+export async function readStudyDetail(prisma: DbClient, studyInstanceUid: string): Promise<StudyDetail | undefined> {
+  const study = await prisma.study.findUnique({ where: { StudyInstanceUID: studyInstanceUid }, select: { id: true, chosenSeriesId: true, seriesChoiceReason: true, modelName: true, modelVersion: true } });
+  if (!study) return undefined;
+  const item = await readWorklistItem(prisma, study.id);
+  if (!item) return undefined;
+  const modelVersion = study.modelName ? `${study.modelName}@${study.modelVersion}` : undefined;
+  const [series, instances, history] = await Promise.all([
+    prisma.series.findMany({ where: { studyId: study.id }, orderBy: { receivedAt: 'asc' } }),
+    prisma.instance.findMany({
+      where: { studyId: study.id },
+      orderBy: [{ slicePosition: 'asc' }, { InstanceNumber: 'asc' }],
+      include: { predictions: { where: modelVersion ? { modelVersion } : {}, take: 1 }, series: { select: { SeriesInstanceUID: true } } },
+    }),
+    prisma.statusChange.findMany({ where: { studyId: study.id }, orderBy: { at: 'asc' } }),
+  ]);
+  const chosenFirst = (a: { seriesId: string }, b: { seriesId: string }) => Number(b.seriesId === study.chosenSeriesId) - Number(a.seriesId === study.chosenSeriesId);
+  return {
+    study: item,
+    seriesChoiceReason: study.seriesChoiceReason,
+    series: series.map((s) => ({
+      seriesInstanceUid: s.SeriesInstanceUID,
+      description: s.SeriesDescription,
+      kernel: s.ConvolutionKernel,
+      instances: s.instanceCount,
+      chosen: s.id === study.chosenSeriesId,
+      rejectedReason: s.rejectedReason,
+    })),
+    slices: [...instances].sort(chosenFirst).map((i) => {
+      const p = i.predictions[0];
+      return {
+        sopInstanceUid: i.SOPInstanceUID,
+        seriesInstanceUid: i.series.SeriesInstanceUID,
+        instanceNumber: i.InstanceNumber,
+        position: i.slicePosition,
+        decodeStatus: i.decodeStatus,
+        error: i.decodeErrorCode ? { code: i.decodeErrorCode, message: i.decodeErrorMessage ?? '' } : null,
+        probabilities: p
+          ? {
+              any: p.anyProbability,
+              epidural: p.epiduralProbability,
+              intraparenchymal: p.intraparenchymalProbability,
+              intraventricular: p.intraventricularProbability,
+              subarachnoid: p.subarachnoidProbability,
+              subdural: p.subduralProbability,
+            }
+          : null,
+        hasLocalization: Boolean(p?.localizationRef),
+      };
+    }),
+    history: history.map((h) => ({ from: h.from, to: h.to, at: h.at.toISOString(), reason: h.reason })),
+  };
+}
