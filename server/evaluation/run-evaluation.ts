@@ -1,6 +1,7 @@
 import { LABELS, type Label } from '@/lib/labels';
 import type { ModelManifest } from '@/lib/model-manifest';
-import { buildTensor } from '@/server/dicom/tensor';
+import { buildContextTensor } from '@/server/analysis/build-context-tensor';
+import type { HuImage } from '@/server/dicom';
 import type { InferenceEngine } from '@/server/inference';
 import { AGGREGATIONS, aggregateStudy, type Aggregation } from '@/server/triage/aggregate-study';
 import type { EvalDataset, EvalSlice } from './eval-slice';
@@ -42,13 +43,14 @@ export async function predictDataset(
   const byStudy = groupByStudy(dataset.slices);
   const out: SlicePrediction[] = [];
   let done = 0;
+  const spec = engine.manifest.preprocess;
   for (const slices of byStudy.values()) {
-    const results = await Promise.all(
-      slices.map(async (s) => {
-        const tensor = buildTensor(await s.loadHu(), engine.manifest.preprocess);
-        return engine.infer(tensor);
-      }),
-    );
+    // A study at a time, in position order: 2.5D models read each slice's neighbours, exactly as
+    // the server's final pass does (server/analysis/build-context-tensor.ts).
+    const hu: HuImage[] = [];
+    for (const s of slices) hu.push(await s.loadHu());
+    const tensors = hu.map((_, i) => buildContextTensor(spec, (offset) => hu[i + offset]));
+    const results = await Promise.all(tensors.map((t) => engine.infer(t)));
     slices.forEach((s, i) => {
       out.push({
         id: s.id,
