@@ -19,7 +19,8 @@ export class JobQueue {
   constructor(
     private readonly prisma: DbClient,
     private readonly owner: string,
-    private readonly leaseMs = 60_000,
+    /** Short, and renewed while work runs (`renew`): a crashed worker's jobs come back within it. */
+    readonly leaseMs = 15_000,
   ) {}
 
   async enqueue(kind: string, payload: object, opts: { uniqueKey?: string; priority?: number; runAfter?: Date } = {}): Promise<void> {
@@ -52,6 +53,14 @@ export class JobQueue {
       if (count === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, maxAttempts: job.maxAttempts });
     }
     return claimed;
+  }
+
+  /** Extends the leases this worker still holds on `ids` (called periodically during long work). */
+  async renew(ids: readonly string[], now = new Date()): Promise<void> {
+    await this.prisma.job.updateMany({
+      where: { id: { in: [...ids] }, status: 'leased', leaseOwner: this.owner },
+      data: { leaseUntil: new Date(now.getTime() + this.leaseMs) },
+    });
   }
 
   async complete(id: string): Promise<void> {

@@ -90,6 +90,9 @@ export class TriagePipeline {
     if (jobs.length === 0) return false;
     const touched = new Set<string>();
     const ids = jobs.map((job) => (job.payload as { instanceId: string }).instanceId);
+    // Keep the leases alive while the group runs, so a slow batch is not claimed twice while a
+    // crashed worker's jobs still come back within one short lease.
+    const renewal = setInterval(() => void this.queue.renew(jobs.map((j) => j.id)).catch(() => {}), this.queue.leaseMs / 3);
     try {
       const outcomes = await this.o.analyser.analyseInstances(ids);
       for (const o of outcomes.values()) touched.add(o.studyId);
@@ -101,6 +104,8 @@ export class TriagePipeline {
         const result = await this.queue.fail(job, err instanceof Error ? err.message : String(err));
         this.o.log.error({ err, jobId: job.id, attempt: job.attempts, result }, 'slice analysis failed');
       }
+    } finally {
+      clearInterval(renewal);
     }
     for (const studyId of touched) {
       await rescoreStudy(this.o.prisma, studyId, this.o.model);

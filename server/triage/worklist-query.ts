@@ -104,8 +104,11 @@ function toItem(s: StudyRow, rank: number, slices: WorklistItem['slices']): Work
   };
 }
 
-/** The active worklist in rank order (read straight off the worklist index). */
-export async function readWorklist(prisma: DbClient, limit = 200): Promise<WorklistItem[]> {
+/**
+ * The top of the active worklist in rank order (read straight off the worklist index). A page of 50
+ * keeps p95 near the 20 ms target at 10,000 studies (bench/worklist.ts); 200 rows cost ~3x that.
+ */
+export async function readWorklist(prisma: DbClient, limit = 50): Promise<WorklistItem[]> {
   const rows = (await prisma.study.findMany({
     where: { status: { in: [...WORKLIST_ACTIVE_STATUSES] } },
     orderBy: [...WORKLIST_ORDER_BY],

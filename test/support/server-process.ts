@@ -1,0 +1,157 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { WorklistItem } from '@/lib/worklist';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The real server (`server/main.ts`) running as a child process, in its own process group. */
+export type ServerProcess = {
+  pid: number;
+  httpPort: number;
+  dicomPort: number;
+  /** Milliseconds from spawn to the "server listening" log line. */
+  startMs: number;
+  /** stdout + stderr so far (JSON log lines and Next's own output), for failure messages. */
+  output(): string;
+  /** SIGKILL to the whole process group (the server and anything it spawned); resolves on exit. */
+  kill9(): Promise<void>;
+  /** SIGTERM (graceful stop), SIGKILL after `graceMs`; resolves on exit. */
+  stop(graceMs?: number): Promise<void>;
+  /** GET a JSON endpoint of this server. */
+  getJson<T>(path: string): Promise<T>;
+  worklist(): Promise<WorklistItem[]>;
+};
+
+export type ServerProcessOptions = {
+  dataDir: string;
+  /** Extra or overriding environment variables. */
+  env?: Record<string, string>;
+  /** How long to wait for "server listening" (default 180 s: Next dev on a loaded 2-core box). */
+  startTimeoutMs?: number;
+};
+
+/**
+ * Starts `node --import tsx server/main.ts` exactly as `npm run dev` does (without the file
+ * watcher), on free ports, with the demo scanner off, the CPU provider and the tiny test model.
+ * NODE_ENV stays development so no `next build` is needed (vitest runs before the build in CI);
+ * Next dev compiles the API routes on first request. Note: Next dev holds an exclusive lock on
+ * `.next/dev`, so only one such server (or `npm run dev`) can run in the checkout at a time.
+ */
+export async function startServerProcess(opts: ServerProcessOptions): Promise<ServerProcess> {
+  const httpPort = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
+  const dicomPort = opts.env?.DICOM_PORT ? Number(opts.env.DICOM_PORT) : await freePort();
+  // The API needs credentials: a service-account token (API_TOKENS, role clinician) for getJson.
+  const apiToken = randomBytes(32).toString('base64url');
+  const env = {
+    // Next dev: no build needed (see above). NODE_ENV=production needs `next build` first.
+    NODE_ENV: 'development',
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    HOST: '127.0.0.1',
+    PORT: String(httpPort),
+    DICOM_PORT: String(dicomPort),
+    DATA_DIR: opts.dataDir,
+    DEMO_SCANNER: 'off',
+    INFERENCE_PROVIDERS: 'cpu',
+    INFERENCE_THREADS: '1',
+    STUDY_QUIET_PERIOD_S: '2',
+    MODEL_MANIFEST: 'models/test-model/tiny-test-0.1.0.json',
+    LOG_LEVEL: 'info',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...opts.env,
+    API_TOKENS: [`test-harness:clinician:${apiToken}`, opts.env?.API_TOKENS].filter(Boolean).join(','),
+  } as NodeJS.ProcessEnv;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: string[] = [];
+  let size = 0;
+  const keep = (b: Buffer) => {
+    chunks.push(b.toString('utf8'));
+    size += b.length;
+    while (size > 256 * 1024 && chunks.length > 1) size -= chunks.shift()!.length;
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const output = () => chunks.join('');
+
+  await waitForListening(child, output, exited, opts.startTimeoutMs ?? 180_000);
+  const startMs = Math.round(performance.now() - started);
+  const base = `http://127.0.0.1:${httpPort}`;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+
+  const getJson = async <T>(path: string): Promise<T> => {
+    const res = await fetch(base + path, { headers: { authorization: `Bearer ${apiToken}` }, signal: AbortSignal.timeout(120_000) });
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  return {
+    pid: child.pid!,
+    httpPort,
+    dicomPort,
+    startMs,
+    output,
+    async kill9() {
+      signalGroup('SIGKILL');
+      await exited;
+    },
+    async stop(graceMs = 20_000) {
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Whatever the server spawned goes with it.
+      signalGroup('SIGKILL');
+    },
+    getJson,
+    worklist: async () => (await getJson<{ studies: WorklistItem[] }>('/api/worklist')).studies,
+  };
+}
+
+async function waitForListening(child: ChildProcess, output: () => string, exited: Promise<void>, timeoutMs: number): Promise<void> {
+  let done = false;
+  const gone = exited.then(() => {
+    if (!done) throw new Error(`the server exited (code ${child.exitCode}) before listening:\n${output().slice(-4000)}`);
+  });
+  const listening = (async () => {
+    const end = Date.now() + timeoutMs;
+    while (!/"msg":"server listening"/.test(output())) {
+      if (done) return;
+      if (Date.now() > end) {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        throw new Error(`the server did not listen within ${timeoutMs} ms:\n${output().slice(-4000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  try {
+    await Promise.race([listening, gone]);
+  } finally {
+    done = true;
+  }
+}
