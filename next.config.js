@@ -9,6 +9,7 @@ const nextConfig = {
     'dicom-parser',
     'dcmjs',
     'pino',
+    '@node-rs/argon2',
     '@cornerstonejs/codec-charls',
     '@cornerstonejs/codec-libjpeg-turbo-8bit',
     '@cornerstonejs/codec-openjpeg',

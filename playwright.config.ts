@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { E2E_INITIAL_PASSWORD, E2E_USER } from './e2e/support/sign-in';
 
 const PORT = Number(process.env.E2E_PORT ?? 3199);
 
@@ -32,7 +33,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: 'tsx server/main.ts',
+    // A fresh database each run: the first admin is created from ADMIN_* and must change its password.
+    command: 'rm -rf test-results/e2e-data && tsx server/main.ts',
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
@@ -49,6 +51,8 @@ export default defineConfig({
       HEARTBEAT_INTERVAL_S: '0.5',
       LOG_LEVEL: 'warn',
       STUDY_QUIET_PERIOD_S: '2',
+      ADMIN_USERNAME: E2E_USER,
+      ADMIN_PASSWORD: E2E_INITIAL_PASSWORD,
     },
   },
 });

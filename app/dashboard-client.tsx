@@ -1,12 +1,13 @@
 'use client';
 
+import { UserMenu } from './account/user-menu';
 import { ConnectionIndicator } from './connection-indicator';
 import { useRealtime } from './use-realtime';
 import { useWorklist } from './worklist/use-worklist';
 import { WorklistTable } from './worklist/worklist-table';
 
 /** The dashboard: live connection state, the live worklist and server status. */
-export function DashboardClient() {
+export function DashboardClient({ user }: { user: { username: string; role: string } }) {
   const worklist = useWorklist();
   const { connection, status, lastHeartbeat } = useRealtime(worklist.listeners);
   return (
@@ -16,7 +17,10 @@ export function DashboardClient() {
           <h1 className="text-2xl font-semibold tracking-tight">ICH Triage</h1>
           <p className="text-sm text-muted">Intracranial hemorrhage worklist — head CT</p>
         </div>
-        <ConnectionIndicator state={connection} />
+        <div className="flex flex-wrap items-center gap-4">
+          <ConnectionIndicator state={connection} />
+          <UserMenu username={user.username} role={user.role} />
+        </div>
       </header>
 
       <section aria-labelledby="worklist-title" className="rounded-lg border border-edge bg-panel p-6">

@@ -1,7 +1,11 @@
+import { requirePageUser } from '@/server/auth/page-auth';
+import { PERMISSIONS } from '@/server/auth/roles';
 import { DashboardClient } from './dashboard-client';
 
 export const dynamic = 'force-dynamic';
 
-export default function DashboardPage() {
-  return <DashboardClient />;
+export default async function DashboardPage() {
+  // Without a session: to /login; with a pending password change: to /account/password.
+  const user = await requirePageUser({ roles: PERMISSIONS.readWorklist });
+  return <DashboardClient user={{ username: user.username, role: user.role }} />;
 }

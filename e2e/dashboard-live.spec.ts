@@ -1,8 +1,9 @@
 import { expect, test } from '@playwright/test';
+import { signIn } from './support/sign-in';
 
 test.describe('the dashboard is live', () => {
   test('loads, connects over Socket.IO and receives server events', async ({ page }) => {
-    await page.goto('/');
+    await signIn(page);
     await expect(page.getByRole('heading', { name: 'ICH Triage' })).toBeVisible();
 
     const connection = page.getByTestId('connection');

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
+import { signIn } from './support/sign-in';
 
 const run = promisify(execFile);
 // Same rule as playwright.config.ts: the DICOM listener is PORT + 8000.
@@ -22,7 +23,7 @@ async function sendPhantomStudy(seed: number): Promise<string> {
 test.describe('the worklist is live', () => {
   test('a study sent over DICOM appears without a reload, ranked and scored, then triaged', async ({ page }) => {
     test.setTimeout(120_000);
-    await page.goto('/');
+    await signIn(page);
     await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'live');
     await expect(page.getByRole('heading', { name: 'Worklist' })).toBeVisible();
 

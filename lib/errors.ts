@@ -8,6 +8,10 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  /** Signed in with a one-time or expired password: only the password change is allowed. */
+  PASSWORD_CHANGE_REQUIRED: 403,
+  /** Too many attempts (login throttling). */
+  RATE_LIMITED: 429,
   CONFIG_INVALID: 500,
   INTERNAL: 500,
   // DICOM problems: each names exactly what is wrong with the file.

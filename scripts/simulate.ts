@@ -1,5 +1,6 @@
 /**
  * npm run simulate -- --dir <folder> [--rate N/min] [--target AE@host:port] [--aet AE]
+ * npm run simulate -- ... --target http://host:3000/dicomweb --token <API token (role integration)>
  * npm run simulate -- --phantoms N [--seed S] [--slices K] [--size PX] [--rate N/min] [--target ...]
  *
  * Replays a folder of DICOM files (recursive; grouped by StudyInstanceUID, one association per
@@ -17,6 +18,7 @@ import { mixHemorrhage } from '../server/phantoms';
 const USAGE =
   'usage: npm run simulate -- (--dir <folder> | --phantoms N [--seed S] [--slices K] [--size PX])\n' +
   '                           [--rate N/min] [--target AE@host:port | http(s)://host/dicomweb] [--aet CALLING_AE]\n' +
+  '                           [--token TOKEN]   (STOW-RS: bearer token of a service account, see API_TOKENS)\n' +
   'default target ICHTRIAGE@localhost:11112, calling AE SIMULATE, rate: as fast as possible';
 
 function usage(message: string): never {
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
         rate: { type: 'string' },
         target: { type: 'string' },
         aet: { type: 'string' },
+        token: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -118,7 +121,7 @@ async function main(): Promise<number> {
   }
 
   // http(s)://host/dicomweb → STOW-RS; AE@host:port → C-STORE. Both report per-file results.
-  const client = stow ? new StowClient(targetText) : new CStoreClient({ ...target!, callingAeTitle });
+  const client = stow ? new StowClient(targetText, { token: values.token }) : new CStoreClient({ ...target!, callingAeTitle });
   const started = performance.now();
   const totals = { studies: sources.length, instances: 0, stored: 0, failed: 0, studiesFailed: 0 };
   try {

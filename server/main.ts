@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { isAppError } from '@/lib/errors';
 import { HuCache } from '@/server/analysis/hu-cache';
 import { SliceAnalyser } from '@/server/analysis/slice-analyser';
+import { AuthService, bootstrapAuth, headersFromNode } from '@/server/auth';
 import { loadConfig } from '@/server/config';
 import { openDatabase } from '@/server/db';
 import { createHttpServer, registerServices } from '@/server/http';
@@ -43,9 +44,25 @@ async function main(): Promise<void> {
   const files = new DicomFileStore(join(config.dataDir, 'dicom'));
   const quarantine = new QuarantineStore(join(config.dataDir, 'quarantine'));
 
+  // Users, sessions and tokens: the first admin and API_TOKENS are set up before anything listens.
+  const authLog = log.child({ stage: 'auth' });
+  await bootstrapAuth({
+    prisma: db.prisma,
+    log: authLog,
+    ...config.auth,
+    // The generated one-time password goes to the console for the person starting the server,
+    // never into the JSON logs (which are shipped and kept).
+    announce: (text) => process.stdout.write(`${text}\n`),
+  });
+  const auth = new AuthService({ prisma: db.prisma, log: authLog, sessionTtlMs: config.auth.sessionTtlMs, cookieSecure: config.auth.cookieSecure });
+
   const rootDir = fileURLToPath(new URL('..', import.meta.url));
   const http = await createHttpServer({ dev: config.env === 'development', dir: rootDir, log });
-  const realtime = new RealtimeHub(http.server, { heartbeatIntervalMs: config.heartbeatIntervalMs, status }, log);
+  const realtime = new RealtimeHub(
+    http.server,
+    { heartbeatIntervalMs: config.heartbeatIntervalMs, status, authenticate: (handshake) => auth.authenticateSocket(headersFromNode(handshake.headers)) },
+    log,
+  );
 
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
@@ -97,6 +114,7 @@ async function main(): Promise<void> {
     worklist: () => readWorklist(db.prisma),
     study: (uid) => readStudyDetail(db.prisma, uid),
     ingest: (bytes, source) => ingest.ingest(bytes, source),
+    auth,
   });
   await new Promise<void>((resolve) => http.server.listen(config.port, config.host, resolve));
   const dicomPort = await dimse.start();

@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
+import { parseApiTokens, type BootstrapToken } from '@/server/auth/parse-api-tokens';
+import type { CookieSecureMode } from '@/server/auth/session-cookie';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '@/server/inference/execution-provider';
 import { DEFAULT_MODEL_MANIFEST } from './defaults';
 
@@ -56,6 +58,16 @@ const envSchema = z.object({
   INFERENCE_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(5),
   /** ONNX Runtime intra-op threads; default: one per core, so decoding and inference share them. */
   INFERENCE_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** The first admin's username, created when the database has no user. */
+  ADMIN_USERNAME: z.string().trim().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '1 to 64 of A-Z a-z 0-9 _ . @ -').default('admin'),
+  /** The first admin's initial password (first start only; must be changed at first sign-in). Unset: a one-time password is printed. */
+  ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
+  /** Service-account bearer tokens, comma-separated `name:role:token` (server/auth/parse-api-tokens.ts). */
+  API_TOKENS: z.string().default(''),
+  /** Idle lifetime of a sign-in session, hours. */
+  SESSION_TTL_H: z.coerce.number().positive().max(24 * 30).default(12),
+  /** Secure flag of the session cookie: auto (when the request is https), on, off. */
+  COOKIE_SECURE: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
 export type Config = {
@@ -75,6 +87,14 @@ export type Config = {
     maxBatch: number;
     maxWaitMs: number;
     intraOpThreads: number;
+  };
+  auth: {
+    adminUsername: string;
+    /** Read only while the database has no user. */
+    adminPassword: string | undefined;
+    apiTokens: BootstrapToken[];
+    sessionTtlMs: number;
+    cookieSecure: CookieSecureMode;
   };
 };
 
@@ -107,6 +127,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBatch: e.INFERENCE_MAX_BATCH,
       maxWaitMs: e.INFERENCE_MAX_WAIT_MS,
       intraOpThreads: e.INFERENCE_THREADS ?? os.availableParallelism(),
+    },
+    auth: {
+      adminUsername: e.ADMIN_USERNAME,
+      adminPassword: e.ADMIN_PASSWORD,
+      apiTokens: parseApiTokens(e.API_TOKENS),
+      sessionTtlMs: e.SESSION_TTL_H * 3_600_000,
+      cookieSecure: e.COOKIE_SECURE,
     },
   };
 }

@@ -12,9 +12,12 @@ type DicomJson = Record<string, { vr: string; Value?: unknown[] }>;
  */
 export class StowClient {
   private readonly url: string;
+  private readonly token: string | undefined;
 
-  constructor(base: string) {
+  /** `token`: a service account's API token, sent as `Authorization: Bearer` (the server requires one). */
+  constructor(base: string, options: { token?: string | undefined } = {}) {
     this.url = `${base.replace(/\/+$/, '')}/studies`;
+    this.token = options.token;
   }
 
   async send(files: readonly Uint8Array[]): Promise<CStoreBatchResult> {
@@ -28,7 +31,11 @@ export class StowClient {
     try {
       response = await fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' },
+        headers: {
+          'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+          accept: 'application/dicom+json',
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
         body: new Blob(parts as BlobPart[]),
       });
     } catch (err) {

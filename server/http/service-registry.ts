@@ -1,6 +1,7 @@
 import type { SystemStatus } from '@/lib/realtime-events';
 import type { StudyDetail } from '@/lib/study-detail';
 import type { WorklistItem } from '@/lib/worklist';
+import type { AuthService } from '@/server/auth/auth-service';
 import type { IngestService } from '@/server/ingest/ingest-service';
 
 /**
@@ -16,6 +17,8 @@ export interface ServerServices {
   study: (studyInstanceUid: string) => Promise<StudyDetail | undefined>;
   /** The durable ingest path (STOW-RS, uploads). */
   ingest: IngestService['ingest'];
+  /** Sign-in, sessions and bearer tokens; route handlers use it through server/auth/require-auth. */
+  auth: AuthService;
 }
 
 const KEY = Symbol.for('ich-triage.services');

@@ -1,2 +1,2 @@
 export { RealtimeHub } from './realtime-hub';
-export type { RealtimeHubOptions } from './realtime-hub';
+export type { Handshake, RealtimeHubOptions } from './realtime-hub';

@@ -21,7 +21,7 @@ describe('RealtimeHub', () => {
     const server = createServer();
     hub = new RealtimeHub(
       server,
-      { heartbeatIntervalMs: 50, status: () => ({ version: '9.9.9', startedAt: '2026-01-01T00:00:00.000Z', model: null }) },
+      { heartbeatIntervalMs: 50, status: () => ({ version: '9.9.9', startedAt: '2026-01-01T00:00:00.000Z', model: null }), authenticate: async () => ({ kind: 'test' }) },
       createLogger('silent'),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents, StudyUpdate, SystemStatus } from '@/lib/realtime-events';
 import type { WorklistItem } from '@/lib/worklist';
 import { SOCKET_PATH } from '@/lib/realtime-events';
@@ -8,7 +8,16 @@ import type { Logger } from '@/server/logging';
 export interface RealtimeHubOptions {
   heartbeatIntervalMs: number;
   status: () => Omit<SystemStatus, 'seq'>;
+  /**
+   * Decides who may connect, from the handshake (cookies, origin): the principal, or null to refuse
+   * the connection. Required, so no hub is ever open by accident; the principal is kept on
+   * `socket.data.principal`.
+   */
+  authenticate: (handshake: Handshake) => Promise<unknown>;
 }
+
+/** The part of a Socket.IO handshake an authenticator reads. */
+export type Handshake = Pick<Socket['handshake'], 'headers' | 'address'>;
 
 /** Owns the Socket.IO server: attaches it to the HTTP server and sends sequenced events. */
 export class RealtimeHub {
@@ -22,6 +31,19 @@ export class RealtimeHub {
     private readonly log: Logger,
   ) {
     this.io = new Server(httpServer, { path: SOCKET_PATH, serveClient: false });
+    this.io.use((socket, next) => {
+      this.options.authenticate(socket.handshake).then(
+        (principal) => {
+          if (!principal) return next(new Error('UNAUTHENTICATED'));
+          (socket.data as { principal?: unknown }).principal = principal;
+          next();
+        },
+        (err: unknown) => {
+          this.log.error({ err }, 'socket authentication failed');
+          next(new Error('UNAUTHENTICATED'));
+        },
+      );
+    });
     this.io.on('connection', (socket) => {
       this.log.debug({ socketId: socket.id }, 'socket connected');
       socket.emit('system:status', this.currentStatus());

@@ -1,4 +1,6 @@
 import { NextResponse } from 'next/server';
+import { requireAuth } from '@/server/auth/require-auth';
+import { PERMISSIONS } from '@/server/auth/roles';
 import { getServices } from '@/server/http';
 
 export const dynamic = 'force-dynamic';
@@ -6,7 +8,9 @@ export const dynamic = 'force-dynamic';
 const UID = /^[0-9]+(\.[0-9]+)*$/;
 
 /** One study with its per-slice results, series choice and status history. */
-export async function GET(_request: Request, ctx: { params: Promise<{ studyInstanceUid: string }> }) {
+export async function GET(request: Request, ctx: { params: Promise<{ studyInstanceUid: string }> }) {
+  const auth = await requireAuth(request, { roles: PERMISSIONS.readWorklist });
+  if (auth instanceof Response) return auth;
   const services = getServices();
   if (!services) return NextResponse.json({ error: { code: 'INTERNAL', message: 'server starting' } }, { status: 503 });
   const { studyInstanceUid } = await ctx.params;
