@@ -5,7 +5,7 @@ import type { Prisma } from './db-client';
  * studies that need eyes — not analysable or waiting past the aging limit — then the rest), then
  * the "any" probability from high to low (studies not yet scored last, on both databases), then
  * earliest arrival; the id makes ties deterministic so pages never overlap. The index
- * `Study_priorityTier_anyProbability_receivedAt_id_idx` has exactly these columns in this order,
+ * `Study_priorityTier_anyProbability_receivedAt_id_status_idx` has exactly these columns in this order,
  * so a page is read straight off the index.
  */
 export const WORKLIST_ORDER_BY = [

@@ -164,11 +164,11 @@ describe.each(allTestDatabases())('the triage database on $provider', (dbs) => {
       `ORDER BY "priorityTier" ASC, "anyProbability" DESC NULLS LAST, "receivedAt" ASC, "id" ASC LIMIT 50`;
     if (dbs.provider === 'sqlite') {
       const plan = JSON.stringify(await prisma.$queryRawUnsafe(`EXPLAIN QUERY PLAN ${sql}`));
-      expect(plan).toContain('Study_priorityTier_anyProbability_receivedAt_id_idx');
+      expect(plan).toContain('Study_priorityTier_anyProbability_receivedAt_id_status_idx');
       expect(plan).not.toContain('TEMP B-TREE');
     } else {
       const plan = JSON.stringify(await prisma.$queryRawUnsafe(`EXPLAIN ${sql}`));
-      expect(plan).toContain('Study_priorityTier_anyProbability_receivedAt_id_idx');
+      expect(plan).toContain('Study_priorityTier_anyProbability_receivedAt_id_status_idx');
       expect(plan).not.toMatch(/"Sort|Sort Key/);
     }
     const page = () =>
