@@ -3,15 +3,14 @@
  * realistic database — a mix of statuses, tiers and probabilities, every study with a series of
  * slices and their predictions — into SQLite (temp folder) and, when the server binaries exist,
  * a throwaway PostgreSQL (test/support), then times in the same run:
- *   - readWorklist(prisma, 50) (a page) and readWorklist(prisma) (200: what GET /api/worklist reads),
+ *   - readWorklist(prisma, 50) (a page) and readWorklist(prisma) (200 rows),
  *   - the same page as the bare indexed study query (WORKLIST_ORDER_BY only), the baseline whose
  *     ratio shows the cost of the slice counts,
  *   - readWorklistItem for random active studies (what every realtime update reads) against a bare
  *     findUnique.
  * Rounds alternate the queries so background load hits them alike.
- * Then it adds the two covering indexes it proposes (raw SQL, this database only) and times the
- * worklist queries again. Usage:
- *   tsx bench/worklist.ts [--studies 10000] [--slices 32] [--runs 200] [--warmup 30] [--no-postgres] [--no-indexes]
+ * The covering indexes this benchmark motivated are part of the schema now. Usage:
+ *   tsx bench/worklist.ts [--studies 10000] [--slices 32] [--runs 200] [--warmup 30] [--no-postgres]
  */
 import { cpus, loadavg } from 'node:os';
 import { openDatabase, WORKLIST_ACTIVE_STATUSES, WORKLIST_ORDER_BY, type Database, type DbClient } from '@/server/db';
@@ -123,15 +122,6 @@ async function benchProvider(dbs: TestDatabases): Promise<{ provider: string; se
       if (db.provider === 'postgresql') await db.prisma.$executeRawUnsafe('ANALYZE');
       console.error(`${db.provider}: seeded ${counts} in ${seedS.toFixed(1)} s; timing ${RUNS} runs after ${WARMUP} warm-up…`);
       const rows = (await measure(db)).map(summary);
-      if (!args.includes('--no-indexes')) {
-        // The proposal, measured in the same run: two covering indexes, so the slice counts and the
-        // rank count are read from indexes alone (no table lookups per slice or per study ahead).
-        await db.prisma.$executeRawUnsafe('CREATE INDEX "Instance_studyId_decodeStatus_idx" ON "Instance"("studyId", "decodeStatus")');
-        await db.prisma.$executeRawUnsafe('CREATE INDEX "Study_rank_status_idx" ON "Study"("priorityTier", "anyProbability" DESC, "receivedAt", "id", "status")');
-        await db.prisma.$executeRawUnsafe('ANALYZE');
-        const withIndexes = (await measure(db)).map(summary);
-        for (const r of withIndexes) rows.push({ ...r, name: `${r.name} + covering indexes` });
-      }
       return { provider: db.provider, seedS, rows, counts };
     } finally {
       await db.close();
