@@ -129,6 +129,7 @@ export function readHeader(ds: DataSet, transferSyntaxUid: string, isImage: bool
     seriesDescription: r.str('SeriesDescription'),
     seriesNumber: r.numStr('SeriesNumber'),
     instanceNumber: r.numStr('InstanceNumber'),
+    imagesInAcquisition: r.numStr('ImagesInAcquisition'),
     imageType: (r.str('ImageType') ?? '').split('\\').map((s) => s.trim()).filter((s) => s !== ''),
     convolutionKernel: r.str('ConvolutionKernel'),
     imagePositionPatient: r.numTuple('ImagePositionPatient', 3) as DicomHeader['imagePositionPatient'],

@@ -25,6 +25,7 @@ export const TAG = {
   SeriesInstanceUID: 'x0020000e',
   SeriesNumber: 'x00200011',
   InstanceNumber: 'x00200013',
+  ImagesInAcquisition: 'x00201002',
   ImagePositionPatient: 'x00200032',
   ImageOrientationPatient: 'x00200037',
   SamplesPerPixel: 'x00280002',

@@ -22,6 +22,8 @@ export interface DicomHeader {
   seriesDescription: string | undefined;
   seriesNumber: number | undefined;
   instanceNumber: number | undefined;
+  /** (0020,1002) slices the scanner says this acquisition has: lets a study complete without waiting. */
+  imagesInAcquisition: number | undefined;
   /** (0008,0008); e.g. ['ORIGINAL','PRIMARY','AXIAL'] or [...,'LOCALIZER']. */
   imageType: string[];
   convolutionKernel: string | undefined;

@@ -53,8 +53,14 @@ export async function recordInstance(prisma: DbClient, received: ReceivedInstanc
         lastSliceAt: now,
       },
       update: { lastSliceAt: now },
-      select: { id: true, status: true },
+      select: { id: true, status: true, expectedSliceCount: true },
     });
+    // The scanner's own slice count lets the study complete the moment its last slice is analysed,
+    // instead of after the quiet period.
+    const expected = h.imagesInAcquisition;
+    if (expected && expected > 0 && expected <= 5000 && expected !== study.expectedSliceCount) {
+      await tx.study.update({ where: { id: study.id }, data: { expectedSliceCount: Math.max(expected, study.expectedSliceCount ?? 0) } });
+    }
     if (!existingStudy) {
       await tx.statusChange.create({ data: { studyId: study.id, from: null, to: 'receiving', at: now, reason: 'first slice received' } });
     }

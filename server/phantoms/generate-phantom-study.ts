@@ -144,7 +144,7 @@ export function generatePhantomStudy(options: PhantomOptions): PhantomStudy {
     const pixels = storePixels(hu, size, pixelFormat, noiseSd, noiseTable, createRandom(deriveSeed(seed, 'noise', k)));
     const sopInstanceUid = phantomUid(seed, 'instance', k);
     const z = Math.round((tableZ + k * thickness) * 1e4) / 1e4;
-    const bytes = writeCtSlice({ ...common, sopInstanceUid, instanceNumber: k + 1, imagePositionPatient: [-half, tableY - half, z], pixels });
+    const bytes = writeCtSlice({ ...common, sopInstanceUid, instanceNumber: k + 1, imagesInAcquisition: count, imagePositionPatient: [-half, tableY - half, z], pixels });
     slices.push({ sopInstanceUid, instanceNumber: k + 1, z, bytes, truth, bloodPixels, ...(options.withMasks ? { masks: { tissue, blood } } : {}) });
   }
   return {

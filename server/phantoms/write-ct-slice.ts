@@ -22,6 +22,8 @@ export interface CtSliceHeader {
   studyTime: string;
   seriesNumber: number;
   instanceNumber: number;
+  /** Slices in the series, written as ImagesInAcquisition. */
+  imagesInAcquisition: number;
   imagePositionPatient: [number, number, number];
   /** [row spacing, column spacing] (mm). */
   pixelSpacing: [number, number];
@@ -80,6 +82,7 @@ export function writeCtSlice(h: CtSliceHeader): Uint8Array {
     SeriesNumber: h.seriesNumber,
     AcquisitionNumber: 1,
     InstanceNumber: h.instanceNumber,
+    ImagesInAcquisition: h.imagesInAcquisition,
     ImagePositionPatient: h.imagePositionPatient.map(ds),
     ImageOrientationPatient: [1, 0, 0, 0, 1, 0],
     FrameOfReferenceUID: h.frameOfReferenceUid,

@@ -111,7 +111,19 @@ export class TriagePipeline {
       await rescoreStudy(this.o.prisma, studyId, this.o.model);
       this.o.onStudyChanged(studyId, 'progress');
     }
+    // A study whose last announced slice was just analysed completes now, not at the next tick.
+    void this.sweep();
     return true;
+  }
+
+  /** Receiving studies whose series already holds the slice count the scanner announced. */
+  private async studiesWithAllSlices(): Promise<{ id: string }[]> {
+    const candidates = await this.o.prisma.study.findMany({
+      where: { status: 'receiving', expectedSliceCount: { not: null } },
+      select: { id: true, expectedSliceCount: true, series: { select: { instanceCount: true } } },
+      take: 50,
+    });
+    return candidates.filter((s) => s.series.some((x) => x.instanceCount >= s.expectedSliceCount!)).map(({ id }) => ({ id }));
   }
 
   /** Moves open, unreviewed studies that waited past the aging limit up to the needs-eyes tier. */
@@ -132,12 +144,13 @@ export class TriagePipeline {
     this.sweeping = true;
     try {
       const quietSince = new Date(Date.now() - this.o.quietPeriodMs);
-      const due = await this.o.prisma.study.findMany({
+      const quiet = await this.o.prisma.study.findMany({
         where: { status: { in: ['receiving', 'analysing'] }, lastSliceAt: { lt: quietSince } },
         select: { id: true },
         orderBy: { lastSliceAt: 'asc' },
         take: 20,
       });
+      const due = [...quiet, ...(await this.studiesWithAllSlices())].filter((s, i, all) => all.findIndex((t) => t.id === s.id) === i);
       for (const { id } of due) {
         const outstanding = await this.o.prisma.job.count({
           where: { kind: ANALYSE_INSTANCE_JOB, status: { in: ['pending', 'leased'] }, uniqueKey: { startsWith: analyseJobKey(id) } },

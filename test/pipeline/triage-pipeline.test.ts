@@ -19,7 +19,7 @@ import { allTestDatabases, type TestDatabase } from '../support/test-databases';
 const log = pino({ level: 'silent' });
 
 /** The server's stages wired as server/main.ts wires them, on one test database. */
-async function createStack(dataDir: string, engine: InferenceEngine, target: TestDatabase) {
+async function createStack(dataDir: string, engine: InferenceEngine, target: TestDatabase, quietPeriodMs = 1500) {
   const db = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.databaseUrl ? dataDir : target.dataDir, log });
   const files = new DicomFileStore(join(dataDir, 'dicom'));
   const changes: { studyId: string; change: StudyChange }[] = [];
@@ -29,7 +29,7 @@ async function createStack(dataDir: string, engine: InferenceEngine, target: Tes
     analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(64 * 1024 * 1024)),
     model: { manifest: engine.manifest, provider: engine.status.provider },
     log,
-    quietPeriodMs: 1500,
+    quietPeriodMs,
     agingLimitMs: 30 * 60_000,
     concurrency: 8,
     onStudyChanged: (studyId, change) => changes.push({ studyId, change }),
@@ -136,6 +136,20 @@ describe.each(allTestDatabases())('ingest → analysis → triage on $provider',
     const history = await db.prisma.statusChange.findMany({ where: { studyId: study.id }, orderBy: { at: 'asc' } });
     expect(history.map((h) => h.to)).toEqual(['receiving', 'triaged', 'receiving', 'triaged']);
     await stack.pipeline.stop();
+  });
+
+  it('completes a study as soon as the slice count the scanner announced is analysed, without waiting out the quiet period', async () => {
+    const stack = await createStack(dataDir, engine, target, 120_000);
+    db = stack.db;
+    stack.pipeline.start();
+    const phantom = generatePhantomStudy({ seed: 13, slices: 5, size: 64 }); // ImagesInAcquisition = 5
+    const t0 = Date.now();
+    for (const s of phantom.slices) await stack.ingest.ingest(s.bytes, { channel: 'test', sender: 'unit' });
+    const study = await until(() => db!.prisma.study.findFirst({ where: { status: 'triaged' } }), 30_000);
+    await stack.pipeline.stop();
+    expect(study.expectedSliceCount).toBe(5);
+    expect(Date.now() - t0).toBeLessThan(30_000); // the quiet period here is 120 s
+    expect(await db.prisma.slicePrediction.count({ where: { studyId: study.id } })).toBe(5);
   });
 
   it('resumes queued work after a restart: nothing acknowledged is left unanalysed', async () => {
