@@ -132,6 +132,7 @@ export function readHeader(ds: DataSet, transferSyntaxUid: string, isImage: bool
     imagesInAcquisition: r.numStr('ImagesInAcquisition'),
     imageType: (r.str('ImageType') ?? '').split('\\').map((s) => s.trim()).filter((s) => s !== ''),
     convolutionKernel: r.str('ConvolutionKernel'),
+    bodyPartExamined: r.str('BodyPartExamined'),
     imagePositionPatient: r.numTuple('ImagePositionPatient', 3) as DicomHeader['imagePositionPatient'],
     imageOrientationPatient: r.numTuple('ImageOrientationPatient', 6) as DicomHeader['imageOrientationPatient'],
     pixelSpacing: r.numTuple('PixelSpacing', 2) as DicomHeader['pixelSpacing'],

@@ -19,6 +19,7 @@ export const TAG = {
   PatientSex: 'x00100040',
   PatientAge: 'x00101010',
   SliceThickness: 'x00180050',
+  BodyPartExamined: 'x00180015',
   GantryDetectorTilt: 'x00181120',
   ConvolutionKernel: 'x00181210',
   StudyInstanceUID: 'x0020000d',

@@ -27,6 +27,8 @@ export interface DicomHeader {
   /** (0008,0008); e.g. ['ORIGINAL','PRIMARY','AXIAL'] or [...,'LOCALIZER']. */
   imageType: string[];
   convolutionKernel: string | undefined;
+  /** (0018,0015), e.g. HEAD; absent in many files. */
+  bodyPartExamined: string | undefined;
   /** (0020,0032) x,y,z of the first pixel in mm. */
   imagePositionPatient: [number, number, number] | undefined;
   /** (0020,0037) row direction cosines then column direction cosines. */

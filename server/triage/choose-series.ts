@@ -1,4 +1,4 @@
-import { isAppError } from '@/lib/errors';
+import { AppError, isAppError } from '@/lib/errors';
 import { checkSeriesUsable, type UsableSliceInput } from '@/server/dicom/check-series-usable';
 
 export interface SeriesCandidate<T extends UsableSliceInput> {
@@ -16,6 +16,19 @@ export type SeriesChoice =
 // Bone and sharp reconstructions make bleeds harder to see and the model was not trained on them.
 const SHARP_KERNEL = /bone|sharp|lung|\bH[6-9]\d|\bB[6-9]\d|\bYC\b|\bFC3\d/i;
 
+// BodyPartExamined values that are a head CT (PS3.16 CID 4030 plus common vendor spellings).
+const HEAD_PARTS = new Set(['HEAD', 'BRAIN', 'SKULL', 'HEADNECK', 'HEAD NECK', 'HEAD_NECK', 'HEADANDNECK', 'CEREBRUM', 'CRANIUM']);
+
+/**
+ * Refuses a series whose BodyPartExamined names another body part: the model has only seen heads.
+ * Absent (common) is accepted; the model's own output is then the only check.
+ */
+function assertHead(slices: readonly UsableSliceInput[]): void {
+  const parts = new Set(slices.map((s) => (s as { bodyPartExamined?: string }).bodyPartExamined?.trim().toUpperCase()).filter((p): p is string => Boolean(p)));
+  const other = [...parts].find((p) => !HEAD_PARTS.has(p));
+  if (other) throw new AppError('SERIES_NOT_HEAD', `BodyPartExamined is ${other}: not a head CT`);
+}
+
 /**
  * Picks the series to analyse: an axial stack (localizers, reformats and mixed series rejected
  * with their reason), preferring a soft-tissue kernel, then more slices, then thinner slices.
@@ -26,6 +39,7 @@ export function chooseSeries<T extends UsableSliceInput>(candidates: readonly Se
   const rejected: { seriesId: string; code: string; message: string }[] = [];
   for (const c of candidates) {
     try {
+      assertHead(c.slices);
       const checked = checkSeriesUsable(c.slices);
       usable.push({ c, sharp: SHARP_KERNEL.test(`${c.convolutionKernel ?? ''} ${c.description ?? ''}`), count: checked.ordered.length });
     } catch (err) {
