@@ -6,9 +6,9 @@
  * patient identifiers. Exit status: 0 when every file decoded to HU, 1 when any failed, 2 on a
  * usage error.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { isAppError } from '../lib/errors';
+import { walkFiles } from '../server/files/walk-files';
 import { checkIsCt, decodePixels, parseDicom, toHounsfield, type DicomHeader, type StoredArray } from '../server/dicom';
 
 interface Line {
@@ -27,20 +27,6 @@ interface Line {
 }
 
 const USAGE = 'usage: npm run inspect -- <DICOM files or folders>...';
-
-/** Every file under `path` (itself when it is a file), sorted, recursing into folders. */
-async function* walk(path: string): AsyncGenerator<string> {
-  const info = await stat(path);
-  if (!info.isDirectory()) {
-    yield path;
-    return;
-  }
-  const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    if (entry.isDirectory()) yield* walk(join(path, entry.name));
-    else if (entry.isFile()) yield join(path, entry.name);
-  }
-}
 
 function describeHeader(line: Line, h: DicomHeader): void {
   line.sopInstanceUid = h.sopInstanceUid;
@@ -109,7 +95,7 @@ async function main(args: string[]): Promise<number> {
   let failed = false;
   for (const arg of args) {
     try {
-      for await (const file of walk(arg)) {
+      for await (const file of walkFiles(arg)) {
         const line = await inspectFile(file);
         failed ||= !line.ok;
         process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -9,7 +9,9 @@ export interface ClaimedJob {
 }
 
 /**
- * Durable work items between pipeline stages (the Job table). A job is claimed with a lease: if
+ * Durable work items between pipeline stages (the Job table). Jobs are enqueued inside the
+ * transaction that records their input (server/ingest/record-instance.ts); this class claims,
+ * renews, completes and fails them. A job is claimed with a lease: if
  * the process dies mid-job, the lease expires and another worker (or this one after restart)
  * claims it again, so no acknowledged slice is left unanalysed. Claiming is a conditional update
  * on (id, status, updatedAt), which is atomic on SQLite and PostgreSQL alike, so several nodes
@@ -22,15 +24,6 @@ export class JobQueue {
     /** Short, and renewed while work runs (`renew`): a crashed worker's jobs come back within it. */
     readonly leaseMs = 15_000,
   ) {}
-
-  async enqueue(kind: string, payload: object, opts: { uniqueKey?: string; priority?: number; runAfter?: Date } = {}): Promise<void> {
-    const data = { kind, payload, priority: opts.priority ?? 0, runAfter: opts.runAfter ?? new Date() };
-    if (opts.uniqueKey) {
-      await this.prisma.job.upsert({ where: { uniqueKey: opts.uniqueKey }, create: { ...data, uniqueKey: opts.uniqueKey }, update: {} });
-    } else {
-      await this.prisma.job.create({ data });
-    }
-  }
 
   /** Claims up to `limit` runnable jobs of `kind`, highest priority and oldest first. */
   async claim(kind: string, limit: number, now = new Date()): Promise<ClaimedJob[]> {
@@ -78,10 +71,5 @@ export class JobQueue {
         : { status: 'pending', lastError: error.slice(0, 1000), runAfter: new Date(Date.now() + backoffMs), leaseOwner: null, leaseUntil: null },
     });
     return giveUp ? 'failed' : 'retry';
-  }
-
-  /** Jobs not yet finished for `kind` (pending or leased). */
-  outstanding(kind: string): Promise<number> {
-    return this.prisma.job.count({ where: { kind, status: { in: ['pending', 'leased'] } } });
   }
 }

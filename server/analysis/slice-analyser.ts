@@ -41,18 +41,23 @@ export class SliceAnalyser {
    * slices are decoded first and then submitted together, so the engine runs them as one batch.
    */
   async analyseInstances(instanceIds: readonly string[]): Promise<Map<string, SliceOutcome>> {
+    const rows = new Map((await this.prisma.instance.findMany({ where: { id: { in: [...instanceIds] } } })).map((r) => [r.id, r]));
     const outcomes = new Map<string, SliceOutcome>();
-    const items: { row: SliceRow; neighbours: SliceRow[] }[] = [];
+    const decoded: SliceRow[] = [];
     for (const id of instanceIds) {
-      const row = await this.prisma.instance.findUnique({ where: { id } });
+      const row = rows.get(id);
       if (!row) continue; // study deleted meanwhile
       const hu = await this.decode(row);
       outcomes.set(id, { status: hu ? 'analysed' : 'failed', studyId: row.studyId, seriesId: row.seriesId });
-      if (!hu) continue;
-      // Provisional: neighbours not received (or no longer cached) yet are stood in for by the slice.
-      items.push({ row, neighbours: this.usesNeighbours ? await this.decodedRows(row.seriesId) : [] });
+      if (hu) decoded.push(row);
     }
-    await this.inferAndStore(items);
+    // Provisional: neighbours not received (or no longer cached) yet are stood in for by the slice.
+    // One neighbour query per series in the group, not one per slice.
+    const seriesRows = new Map<string, SliceRow[]>();
+    if (this.usesNeighbours) {
+      for (const seriesId of new Set(decoded.map((r) => r.seriesId))) seriesRows.set(seriesId, await this.decodedRows(seriesId));
+    }
+    await this.inferAndStore(decoded.map((row) => ({ row, neighbours: seriesRows.get(row.seriesId) ?? [] })));
     return outcomes;
   }
 

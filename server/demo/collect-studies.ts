@@ -1,5 +1,5 @@
-import { open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open } from 'node:fs/promises';
+import { walkFiles } from '@/server/files/walk-files';
 import dicomParser from 'dicom-parser';
 
 /** The files of one study found in a folder, in path order. */
@@ -26,7 +26,7 @@ export async function collectStudies(root: string): Promise<CollectedFolder> {
   const byStudy = new Map<string, string[]>();
   const unreadable: string[] = [];
   const skipped: string[] = [];
-  for await (const file of walk(root)) {
+  for await (const file of walkFiles(root)) {
     const head = await readHead(file);
     const isPart10 = head.length >= 132 && head[128] === 0x44 && head[129] === 0x49 && head[130] === 0x43 && head[131] === 0x4d;
     if (!isPart10 || /(^|\/)DICOMDIR$/i.test(file)) {
@@ -41,15 +41,6 @@ export async function collectStudies(root: string): Promise<CollectedFolder> {
     studies: [...[...byStudy].map(([studyInstanceUid, files]) => ({ studyInstanceUid, files })), ...unreadable.map((f) => ({ studyInstanceUid: null, files: [f] }))],
     skipped,
   };
-}
-
-async function* walk(path: string): AsyncGenerator<string> {
-  const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile()) yield full;
-  }
 }
 
 async function readHead(file: string): Promise<Uint8Array> {

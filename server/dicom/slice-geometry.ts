@@ -66,3 +66,16 @@ export function groupByDirection(normals: readonly Vec3[], toleranceDeg: number)
   });
   return groups.map((g) => g.members).sort((a, b) => b.length - a.length);
 }
+
+/**
+ * A slice's position along the normal of its own orientation, in mm: the order DICOM geometry
+ * defines (never InstanceNumber). Undefined without position or a valid orientation.
+ */
+export function positionAlongNormal(header: {
+  imagePositionPatient?: readonly [number, number, number] | undefined;
+  imageOrientationPatient?: Orientation | undefined;
+}): number | undefined {
+  const { imagePositionPatient: ipp, imageOrientationPatient: iop } = header;
+  const normal = ipp && iop ? sliceNormal(iop) : undefined;
+  return normal ? dot(ipp!, normal) : undefined;
+}

@@ -1,6 +1,5 @@
 import type { DbClient } from '@/server/db';
-import { dot, sliceNormal } from '@/server/dicom/slice-geometry';
-import type { DicomHeader } from '@/server/dicom';
+import { positionAlongNormal } from '@/server/dicom/slice-geometry';
 import type { ReceivedInstance } from './ingest-service';
 
 export const ANALYSE_INSTANCE_JOB = 'analyse-instance';
@@ -20,14 +19,6 @@ export interface RecordedInstance {
   reopened: boolean;
   /** The instance was new or its content changed: analysis was queued. */
   queued: boolean;
-}
-
-/** Position along the slice's own normal: the order DICOM geometry defines (never InstanceNumber). */
-export function slicePosition(header: Pick<DicomHeader, 'imagePositionPatient' | 'imageOrientationPatient'>): number | null {
-  const { imagePositionPatient: ipp, imageOrientationPatient: iop } = header;
-  if (!ipp || !iop) return null;
-  const normal = sliceNormal(iop);
-  return normal ? dot(ipp, normal) : null;
 }
 
 /**
@@ -89,7 +80,7 @@ export async function recordInstance(prisma: DbClient, received: ReceivedInstanc
       seriesId: series.id,
       studyId: study.id,
       InstanceNumber: h.instanceNumber ?? null,
-      slicePosition: slicePosition(h),
+      slicePosition: positionAlongNormal(h) ?? null,
       storedPath: stored.relativePath,
       sizeBytes: stored.size,
       sha256: stored.sha256,
