@@ -2,6 +2,8 @@ import { defineConfig, devices } from '@playwright/test';
 import { E2E_INITIAL_PASSWORD, E2E_USER } from './e2e/support/sign-in';
 
 const PORT = Number(process.env.E2E_PORT ?? 3199);
+// Separate output folders (and ports) let two runs share one checkout without wiping each other's data.
+const OUTPUT_DIR = process.env.E2E_OUTPUT_DIR ?? 'test-results';
 
 /**
  * End-to-end tests against the real custom server (production build) in Debian's Chromium.
@@ -9,7 +11,7 @@ const PORT = Number(process.env.E2E_PORT ?? 3199);
  */
 export default defineConfig({
   testDir: './e2e',
-  outputDir: './test-results',
+  outputDir: `./${OUTPUT_DIR}`,
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,
@@ -34,7 +36,7 @@ export default defineConfig({
   ],
   webServer: {
     // A fresh database each run: the first admin is created from ADMIN_* and must change its password.
-    command: 'rm -rf test-results/e2e-data && tsx server/main.ts',
+    command: `rm -rf ${OUTPUT_DIR}/e2e-data && tsx server/main.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
@@ -44,7 +46,7 @@ export default defineConfig({
       NODE_ENV: 'production',
       PORT: String(PORT),
       HOST: '127.0.0.1',
-      DATA_DIR: './test-results/e2e-data',
+      DATA_DIR: `./${OUTPUT_DIR}/e2e-data`,
       DEMO_SCANNER: 'off',
       DICOM_PORT: String(PORT + 8000),
       INFERENCE_PROVIDERS: 'cpu',
