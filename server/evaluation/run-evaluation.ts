@@ -89,7 +89,11 @@ export function scorePredictions(
   const perLabel = <T>(f: (label: Label, j: number) => T) => Object.fromEntries(LABELS.map((l, j) => [l, f(l, j)])) as Record<Label, T>;
 
   const studies = new Map<string, SlicePrediction[]>();
-  for (const p of predictions) studies.set(p.study, [...(studies.get(p.study) ?? []), p]);
+  for (const p of predictions) {
+    const list = studies.get(p.study);
+    if (list) list.push(p);
+    else studies.set(p.study, [p]);
+  }
   const studyAucFor = (j: number, rule: Aggregation) => {
     const scores: number[] = [];
     const truth: Truth[] = [];

@@ -1,5 +1,5 @@
 import type { WorklistItem } from '@/lib/worklist';
-import { WORKLIST_ACTIVE_STATUSES, WORKLIST_ORDER_BY, type DbClient } from '@/server/db';
+import { WORKLIST_ACTIVE_STATUSES, WORKLIST_ORDER_BY, type DbClient, type Prisma } from '@/server/db';
 
 const STUDY_SELECT = {
   id: true,
@@ -29,17 +29,9 @@ const STUDY_SELECT = {
   triagedAt: true,
   modelName: true,
   modelVersion: true,
-} as const;
+} as const satisfies Prisma.StudySelect;
 
-type StudyRow = { [K in keyof typeof STUDY_SELECT]: unknown } & {
-  id: string;
-  StudyInstanceUID: string;
-  PatientID: string | null;
-  PatientName: string | null;
-  receivedAt: Date;
-  completedAt: Date | null;
-  triagedAt: Date | null;
-};
+type StudyRow = Prisma.StudyGetPayload<{ select: typeof STUDY_SELECT }>;
 
 /** "D.J. …4821": enough to tell rows apart at a glance, not enough to identify anyone. */
 export function maskPatient(name: string | null, id: string | null): string {
@@ -68,39 +60,37 @@ async function sliceCounts(prisma: DbClient, studyIds: string[]): Promise<Map<st
 }
 
 function toItem(s: StudyRow, rank: number, slices: WorklistItem['slices']): WorklistItem {
-  const r = s as unknown as Record<string, unknown>;
-  const num = (k: string) => (r[k] as number | null) ?? null;
   return {
     studyInstanceUid: s.StudyInstanceUID,
-    status: r.status as WorklistItem['status'],
-    outcome: (r.outcome as WorklistItem['outcome']) ?? null,
+    status: s.status,
+    outcome: s.outcome,
     rank,
-    priorityTier: r.priorityTier as number,
-    flagged: r.flagged as boolean,
+    priorityTier: s.priorityTier,
+    flagged: s.flagged,
     probabilities: {
-      any: num('anyProbability'),
-      epidural: num('epiduralProbability'),
-      intraparenchymal: num('intraparenchymalProbability'),
-      intraventricular: num('intraventricularProbability'),
-      subarachnoid: num('subarachnoidProbability'),
-      subdural: num('subduralProbability'),
+      any: s.anyProbability,
+      epidural: s.epiduralProbability,
+      intraparenchymal: s.intraparenchymalProbability,
+      intraventricular: s.intraventricularProbability,
+      subarachnoid: s.subarachnoidProbability,
+      subdural: s.subduralProbability,
     },
     flags: {
-      epidural: r.epiduralFlagged as boolean,
-      intraparenchymal: r.intraparenchymalFlagged as boolean,
-      intraventricular: r.intraventricularFlagged as boolean,
-      subarachnoid: r.subarachnoidFlagged as boolean,
-      subdural: r.subduralFlagged as boolean,
+      epidural: s.epiduralFlagged,
+      intraparenchymal: s.intraparenchymalFlagged,
+      intraventricular: s.intraventricularFlagged,
+      subarachnoid: s.subarachnoidFlagged,
+      subdural: s.subduralFlagged,
     },
-    notAnalysableReason: (r.notAnalysableReason as string | null) ?? null,
+    notAnalysableReason: s.notAnalysableReason,
     slices,
     patient: maskPatient(s.PatientName, s.PatientID),
-    patientSex: (r.PatientSex as string | null) ?? null,
-    patientAge: (r.PatientAge as string | null) ?? null,
+    patientSex: s.PatientSex,
+    patientAge: s.PatientAge,
     receivedAt: s.receivedAt.toISOString(),
     completedAt: s.completedAt?.toISOString() ?? null,
     triagedAt: s.triagedAt?.toISOString() ?? null,
-    model: r.modelName ? `${r.modelName as string}@${r.modelVersion as string}` : null,
+    model: s.modelName ? `${s.modelName}@${s.modelVersion ?? '?'}` : null,
   };
 }
 
@@ -109,25 +99,25 @@ function toItem(s: StudyRow, rank: number, slices: WorklistItem['slices']): Work
  * keeps p95 near the 20 ms target at 10,000 studies (bench/worklist.ts); 200 rows cost ~3x that.
  */
 export async function readWorklist(prisma: DbClient, limit = 50): Promise<WorklistItem[]> {
-  const rows = (await prisma.study.findMany({
+  const rows = await prisma.study.findMany({
     where: { status: { in: [...WORKLIST_ACTIVE_STATUSES] } },
     orderBy: [...WORKLIST_ORDER_BY],
     take: limit,
     select: STUDY_SELECT,
-  })) as StudyRow[];
+  });
   const counts = await sliceCounts(prisma, rows.map((r) => r.id));
   return rows.map((r, i) => toItem(r, i + 1, counts.get(r.id)!));
 }
 
 /** One study's row, with its current rank (0 when it is closed). */
 export async function readWorklistItem(prisma: DbClient, studyId: string): Promise<WorklistItem | undefined> {
-  const row = (await prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT })) as StudyRow | null;
+  const row = await prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT });
   if (!row) return undefined;
   const counts = await sliceCounts(prisma, [row.id]);
-  const active = (WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status as string);
+  const active = (WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status);
   // Rank = how many active studies sort before it, plus one.
-  const any = row.anyProbability as number | null;
-  const tier = row.priorityTier as number;
+  const any = row.anyProbability;
+  const tier = row.priorityTier;
   const ahead = active
     ? await prisma.study.count({
         where: {
