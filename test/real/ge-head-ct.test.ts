@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkIsCt, decodePixels, parseDicom, toHounsfield, type DicomHeader, type HuImage } from '@/server/dicom';
 import { checkSeriesUsable } from '@/server/dicom/check-series-usable';
+import { intracranialSoftTissueArea, showsBrain } from '@/server/dicom/intracranial-content';
 import { orderSeries } from '@/server/dicom/order-series';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -92,6 +93,14 @@ describe.skipIf(!existsSync(DATA))('real data: GE HiSpeed head CT with gantry ti
       expect(m, `slice ${n} central median`).toBeGreaterThanOrEqual(20);
       expect(m, `slice ${n} central median`).toBeLessThanOrEqual(45);
     }
+  });
+
+  it('finds brain inside the skull on every slice but the air above the vertex, most at mid-head', () => {
+    const areas = slices.map(({ header, image }) => intracranialSoftTissueArea(image, header.pixelSpacing) / 100); // cm²
+    expect(slices.filter(({ header, image }) => showsBrain(image, header.pixelSpacing))).toHaveLength(27);
+    expect(areas[27]).toBe(0); // 28.dcm lies above the head
+    expect(Math.max(...areas)).toBeGreaterThan(150); // a ventricular-level slice: 150–200 cm² of brain
+    expect(Math.max(...areas)).toBeLessThan(250);
   });
 
   it('orders the shuffled series by position along the tilted normal, as the geometry says', () => {
