@@ -17,6 +17,17 @@ export const PERMISSIONS = {
   storeStudies: ['integration', 'admin'],
   /** Users and tokens. */
   administer: ['admin'],
+  /** The operations page: throughput, speed, queue, flag and disagreement rates, errors. */
+  readOperations: ['radiologist', 'admin'],
+  /** Clinician actions on a study: acknowledge, assign, feedback, escalate, report, dismiss. */
+  actOnStudies: ['clinician', 'radiologist', 'admin'],
+  /**
+   * The patient's name, ID, birth date and accession number in the study view. Those who treat
+   * patients need them to act; administrators run the system and see only the masked display.
+   */
+  viewPatientIdentity: ['clinician', 'radiologist'],
+  /** The global audit journal and its CSV export (a study's own timeline needs readWorklist). */
+  readAudit: ['radiologist', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

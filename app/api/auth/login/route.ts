@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { auditActor } from '@/server/audit/audit-service';
+import { clientIp } from '@/server/audit/client-ip';
 import { isSameOrigin } from '@/server/auth/origin-check';
 import { viewPrincipal } from '@/server/auth/principal';
 import { errorResponse } from '@/server/auth/require-auth';
@@ -22,6 +24,15 @@ export async function POST(request: Request) {
     ip: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim(),
     userAgent: request.headers.get('user-agent') ?? undefined,
   });
-  if (!result.ok) return errorResponse(result.code, result.message);
+  // Sign-ins and wrong passwords go to the audit journal; throttled attempts do not (they are
+  // refused unchecked, and would let anyone grow the journal at network speed).
+  const ip = clientIp(request.headers);
+  if (!result.ok) {
+    if (result.code === 'UNAUTHENTICATED') {
+      await services.audit.record({ actor: { userId: null, username: parsed.data.username.trim().toLowerCase().slice(0, 64) }, ip, action: 'auth.sign_in_failed' });
+    }
+    return errorResponse(result.code, result.message);
+  }
+  await services.audit.record({ actor: auditActor(result.principal), ip, action: 'auth.signed_in', details: { sessionId: result.principal.sessionId } });
   return Response.json({ user: viewPrincipal(result.principal) }, { headers: setSessionHeaders(request, services.auth, result.token) });
 }

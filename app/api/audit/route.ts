@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { isAppError } from '@/lib/errors';
+import { auditCsvFilename } from '@/server/audit/audit-csv';
+import { errorResponse, requireAuth } from '@/server/auth/require-auth';
+import { PERMISSIONS } from '@/server/auth/roles';
+import { getServices } from '@/server/http';
+
+export const dynamic = 'force-dynamic';
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const instant = z
+  .string()
+  .max(40)
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'a date (YYYY-MM-DD) or an ISO date-time');
+
+const Query = z
+  .object({
+    user: z.string().trim().min(1).max(128).optional(),
+    action: z.string().regex(/^[a-z_.]{1,64}$/).optional(),
+    study: z.string().regex(/^[0-9]+(\.[0-9]+)*$/).max(64).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    cursor: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  .strict();
+
+/** `to` as an exclusive bound: a bare date means "through the end of that day" (UTC). */
+function toBound(to: string): Date {
+  const d = new Date(to);
+  return DATE_ONLY.test(to) ? new Date(d.getTime() + 86_400_000) : d;
+}
+
+/**
+ * The global audit journal, newest first. Filters: user (username or id), action, study
+ * (StudyInstanceUID), from/to (date or date-time); `cursor` from the previous page's nextCursor.
+ * `format=csv` downloads every matching entry (formula-safe cells, a fixed file name).
+ */
+export async function GET(request: Request) {
+  const auth = await requireAuth(request, { roles: PERMISSIONS.readAudit });
+  if (auth instanceof Response) return auth;
+  const parsed = Query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
+    return errorResponse('VALIDATION_FAILED', `bad audit query (${problems})`);
+  }
+  const q = parsed.data;
+  const filter = { user: q.user, action: q.action, study: q.study, from: q.from ? new Date(q.from) : undefined, to: q.to ? toBound(q.to) : undefined };
+  const audit = getServices()!.audit;
+  if (q.format === 'json') {
+    return Response.json(await audit.list(filter, { cursor: q.cursor, limit: q.limit }), { headers: { 'cache-control': 'no-store' } });
+  }
+  try {
+    const csv = await audit.exportCsv(filter);
+    return new Response(csv, {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${auditCsvFilename(new Date())}"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  } catch (err) {
+    if (isAppError(err)) return errorResponse(err.code, err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The audit journal as the API returns it (server/audit): who did what, when, from where.
+ * Isomorphic: the audit page and the study timeline render these.
+ */
+export const AUDIT_ACTIONS = [
+  'auth.signed_in',
+  'auth.sign_in_failed',
+  'auth.signed_out',
+  'study.viewed',
+  'study.acknowledged',
+  'study.assigned',
+  'study.feedback',
+  'study.escalated',
+  'study.reported',
+  'study.dismissed',
+  'study.files_purged',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  'auth.signed_in': 'Signed in',
+  'auth.sign_in_failed': 'Failed sign-in',
+  'auth.signed_out': 'Signed out',
+  'study.viewed': 'Opened the study',
+  'study.acknowledged': 'Acknowledged',
+  'study.assigned': 'Assigned to themselves',
+  'study.feedback': 'Feedback',
+  'study.escalated': 'Escalated',
+  'study.reported': 'Marked reported',
+  'study.dismissed': 'Dismissed',
+  'study.files_purged': 'Stored images deleted (retention)',
+};
+
+/** One journal entry. `note` is the free text (feedback comment, dismiss reason) kept beside the journal. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actorUserId: string | null;
+  actorUsername: string | null;
+  ip: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  details: Record<string, unknown>;
+  note: string | null;
+}
+
+/** A page of the global journal, newest first; `nextCursor` fetches the next (older) page. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextCursor: number | null;
+}
+
+/** The label of an action, or the action itself when it is not one we know. */
+export function auditActionLabel(action: string): string {
+  return (AUDIT_ACTION_LABELS as Record<string, string>)[action] ?? action;
+}

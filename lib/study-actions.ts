@@ -1,0 +1,56 @@
+import type { WorklistItem } from './worklist';
+
+/**
+ * What a clinician can do to a study, shared by the action API (server/triage/study-actions.ts) and
+ * the actions panel, so a button is offered exactly when the server would accept it. Isomorphic.
+ */
+export const STUDY_ACTIONS = ['acknowledge', 'assign_to_me', 'agree', 'disagree', 'escalate', 'mark_reported', 'dismiss'] as const;
+export type StudyAction = (typeof STUDY_ACTIONS)[number];
+
+type Status = WorklistItem['status'];
+
+/** Longest comment (disagree) or reason (dismiss) accepted, in characters. */
+export const MAX_ACTION_TEXT = 2000;
+
+const OPEN: readonly Status[] = ['receiving', 'analysing', 'triaged', 'in_review'];
+/** A study has a model result to agree or disagree with once it was triaged. */
+const JUDGED: readonly Status[] = ['triaged', 'in_review', 'reported', 'dismissed'];
+
+const ALLOWED_IN: Record<StudyAction, readonly Status[]> = {
+  acknowledge: ['triaged'],
+  assign_to_me: OPEN,
+  agree: JUDGED,
+  disagree: JUDGED,
+  escalate: OPEN,
+  mark_reported: ['triaged', 'in_review'],
+  dismiss: ['triaged', 'in_review'],
+};
+
+/** True when `action` is allowed while the study is in `status`. */
+export function actionAllowed(action: StudyAction, status: Status): boolean {
+  return ALLOWED_IN[action].includes(status);
+}
+
+/** The actions allowed in `status`, in display order. */
+export function allowedActions(status: Status): StudyAction[] {
+  return STUDY_ACTIONS.filter((a) => actionAllowed(a, status));
+}
+
+/** Human labels for buttons and the audit timeline. */
+export const STUDY_ACTION_LABELS: Record<StudyAction, string> = {
+  acknowledge: 'Acknowledge',
+  assign_to_me: 'Assign to me',
+  agree: 'Agree with result',
+  disagree: 'Disagree…',
+  escalate: 'Escalate',
+  mark_reported: 'Mark reported',
+  dismiss: 'Dismiss…',
+};
+
+/** What the action API answers on success. */
+export interface StudyActionResult {
+  action: StudyAction;
+  status: Status;
+  /** Sequence number of the audit entry that records the action. */
+  auditSeq: number;
+}

@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "Instance" ADD COLUMN "brainAreaMm2" REAL;
+
+-- AlterTable
+ALTER TABLE "Study" ADD COLUMN "filesPurgedAt" DATETIME;

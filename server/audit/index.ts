@@ -1,0 +1,9 @@
+// The audit stage's public surface: the hash-chained journal, its queries and its verification.
+export { AuditLog, type AppendedAuditEvent, type AuditActor, type AuditEventInput } from './audit-log';
+export { AuditService, auditActor, MAX_CSV_ENTRIES, type AuditServiceOptions } from './audit-service';
+export { verifyAuditChain, type AuditChainBreak, type AuditChainReport } from './verify-audit-chain';
+export { listAudit, studyTimeline, type AuditFilter } from './audit-query';
+export { auditCsvFilename, csvCell } from './audit-csv';
+export { canonicalJson, type JsonValue } from './canonical-json';
+export { GENESIS_HASH, hashAuditEvent, sha256Text } from './audit-hash';
+export { clientIp } from './client-ip';

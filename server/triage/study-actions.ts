@@ -1,0 +1,146 @@
+import { AppError } from '@/lib/errors';
+import { actionAllowed, MAX_ACTION_TEXT, type StudyAction, type StudyActionResult } from '@/lib/study-actions';
+import { sha256Text, type AuditActor, type AuditLog } from '@/server/audit';
+import type { Prisma } from '@/server/db';
+import { PRIORITY_TIERS } from './priority';
+import { canTransition, type StudyStatus } from './study-status';
+
+/** What a client asks: the action, and the free text some actions need. */
+export interface StudyActionRequest {
+  action: StudyAction;
+  /** Required when disagreeing; optional when agreeing. */
+  comment?: string | undefined;
+  /** Required when dismissing. */
+  reason?: string | undefined;
+}
+
+/** Who acts, and from where: a person, or a service account (`userId` null). */
+export interface StudyActor extends AuditActor {
+  ip: string | null;
+}
+
+type Tx = Prisma.TransactionClient;
+type StudyRow = { id: string; status: StudyStatus; flagged: boolean; escalatedAt: Date | null; modelName: string | null; modelVersion: string | null };
+
+const conflict = (message: string) => new AppError('STUDY_ACTION_CONFLICT', message);
+const invalid = (message: string) => new AppError('VALIDATION_FAILED', message);
+
+/** Trimmed free text within MAX_ACTION_TEXT, or VALIDATION_FAILED naming the field. */
+function text(value: string | undefined, field: string, required: boolean): string | null {
+  const trimmed = value?.trim() ?? '';
+  if (!trimmed) {
+    if (required) throw invalid(`a ${field} is required`);
+    return null;
+  }
+  if (trimmed.length > MAX_ACTION_TEXT) throw invalid(`the ${field} is longer than ${MAX_ACTION_TEXT} characters`);
+  return trimmed;
+}
+
+/**
+ * Moves a study to `to`, recording who did it (StatusChange). The update is conditional on the
+ * status just read, so two people acting at once cannot both move it: the second gets a conflict.
+ */
+async function moveStatus(tx: Tx, study: StudyRow, to: StudyStatus, actor: StudyActor, reason: string | null, now: Date): Promise<string> {
+  if (!canTransition(study.status, to)) throw conflict(`a study that is ${study.status} cannot become ${to}`);
+  const closing = to === 'reported' || to === 'dismissed';
+  const { count } = await tx.study.updateMany({
+    where: { id: study.id, status: study.status },
+    data: { status: to, version: { increment: 1 }, ...(closing ? { priorityTier: PRIORITY_TIERS.closed } : {}) },
+  });
+  if (count !== 1) throw conflict('the study changed meanwhile; reload it and try again');
+  const change = await tx.statusChange.create({ data: { studyId: study.id, from: study.status, to, byUserId: actor.userId, at: now, reason } });
+  return change.id;
+}
+
+/**
+ * Performs one clinician action on a study, in one transaction with its audit entry: the state
+ * change and the record of it commit together or not at all. Throws AppError: NOT_FOUND (unknown
+ * study), STUDY_ACTION_CONFLICT (not allowed in the study's status, or already done),
+ * VALIDATION_FAILED (missing or too long text). Free text (comment, reason) is stored beside the
+ * journal, which keeps its SHA-256: it may hold anything a clinician typed.
+ */
+export async function performStudyAction(
+  audit: AuditLog,
+  studyInstanceUid: string,
+  request: StudyActionRequest,
+  actor: StudyActor,
+  now = new Date(),
+): Promise<{ studyId: string; result: StudyActionResult }> {
+  const { action } = request;
+  const comment = text(request.comment, 'comment', action === 'disagree');
+  const reason = text(request.reason, 'reason', action === 'dismiss');
+  if (action === 'assign_to_me' && !actor.userId) throw invalid('a service account cannot be assigned a study');
+
+  return audit.transaction(async (tx) => {
+    const study = await tx.study.findUnique({
+      where: { StudyInstanceUID: studyInstanceUid },
+      select: { id: true, status: true, flagged: true, escalatedAt: true, modelName: true, modelVersion: true },
+    });
+    if (!study) throw new AppError('NOT_FOUND', 'no such study');
+    if (!actionAllowed(action, study.status)) throw conflict(`cannot ${action.replace(/_/g, ' ')} a study that is ${study.status.replace('_', ' ')}`);
+    const { auditAction, details, status } = await apply(tx, study, request.action, { comment, reason }, actor, now);
+    const entry = await audit.append(
+      { actor: { userId: actor.userId, username: actor.username }, ip: actor.ip, action: auditAction, target: { type: 'study', id: studyInstanceUid }, details, at: now },
+      tx,
+    );
+    return { studyId: study.id, result: { action, status, auditSeq: entry.seq } };
+  });
+}
+
+type Applied = { auditAction: Parameters<AuditLog['append']>[0]['action']; details: Record<string, string | number | boolean | null | string[]>; status: StudyStatus };
+
+async function apply(tx: Tx, study: StudyRow, action: StudyAction, input: { comment: string | null; reason: string | null }, actor: StudyActor, now: Date): Promise<Applied> {
+  switch (action) {
+    case 'acknowledge': {
+      const statusChangeId = await moveStatus(tx, study, 'in_review', actor, null, now);
+      return { auditAction: 'study.acknowledged', details: { from: study.status, to: 'in_review', statusChangeId }, status: 'in_review' };
+    }
+    case 'mark_reported': {
+      const statusChangeId = await moveStatus(tx, study, 'reported', actor, null, now);
+      return { auditAction: 'study.reported', details: { from: study.status, to: 'reported', statusChangeId }, status: 'reported' };
+    }
+    case 'dismiss': {
+      const statusChangeId = await moveStatus(tx, study, 'dismissed', actor, input.reason, now);
+      return {
+        auditAction: 'study.dismissed',
+        details: { from: study.status, to: 'dismissed', statusChangeId, reasonSha256: sha256Text(input.reason!) },
+        status: 'dismissed',
+      };
+    }
+    case 'assign_to_me': {
+      const open = await tx.assignment.findMany({ where: { studyId: study.id, releasedAt: null }, select: { id: true, userId: true } });
+      if (open.some((a) => a.userId === actor.userId)) throw conflict('the study is already assigned to you');
+      if (open.length > 0) await tx.assignment.updateMany({ where: { id: { in: open.map((a) => a.id) } }, data: { releasedAt: now } });
+      const assignment = await tx.assignment.create({ data: { studyId: study.id, userId: actor.userId!, assignedById: actor.userId, assignedAt: now } });
+      await tx.study.update({ where: { id: study.id }, data: { version: { increment: 1 } } });
+      return { auditAction: 'study.assigned', details: { assignmentId: assignment.id, releasedFromUserIds: open.map((a) => a.userId) }, status: study.status };
+    }
+    case 'agree':
+    case 'disagree': {
+      const feedback = await tx.studyFeedback.create({
+        data: { studyId: study.id, userId: actor.userId, verdict: action, comment: input.comment, flagged: study.flagged, modelName: study.modelName, modelVersion: study.modelVersion, createdAt: now },
+      });
+      return {
+        auditAction: 'study.feedback',
+        details: {
+          verdict: action,
+          feedbackId: feedback.id,
+          flagged: study.flagged,
+          model: study.modelName ? `${study.modelName}@${study.modelVersion ?? '?'}` : null,
+          commentSha256: input.comment ? sha256Text(input.comment) : null,
+        },
+        status: study.status,
+      };
+    }
+    case 'escalate': {
+      if (study.escalatedAt) throw conflict('the study is already escalated');
+      // Conditional, like a status move: of two people escalating at once, one records it.
+      const { count } = await tx.study.updateMany({
+        where: { id: study.id, escalatedAt: null },
+        data: { escalatedAt: now, priorityTier: PRIORITY_TIERS.flagged, version: { increment: 1 } },
+      });
+      if (count !== 1) throw conflict('the study is already escalated');
+      return { auditAction: 'study.escalated', details: { tier: PRIORITY_TIERS.flagged }, status: study.status };
+    }
+  }
+}
