@@ -4,6 +4,7 @@ import type { ConnectionState } from './use-realtime';
 
 const LOOK: Record<ConnectionState, { label: string; dot: string }> = {
   connecting: { label: 'Connecting…', dot: 'bg-amber-400' },
+  'catching-up': { label: 'Catching up…', dot: 'bg-amber-400' },
   live: { label: 'Live', dot: 'bg-live' },
   offline: { label: 'Offline — reconnecting', dot: 'bg-alert' },
 };

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useReducer } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { StudyUpdate } from '@/lib/realtime-events';
 import type { WorklistItem } from '@/lib/worklist';
 import type { RealtimeListeners } from '../use-realtime';
@@ -11,28 +11,34 @@ const HIGHLIGHT_MS = 8_000;
 const BASE_TITLE = 'ICH Triage';
 
 export interface Worklist extends WorklistState {
-  /** Pass to useRealtime: study events and reconnects feed the worklist. */
+  /** Pass to useRealtime: study events and resyncs feed the worklist. */
   listeners: RealtimeListeners;
   /** Clears the "new flagged" count in the page title. */
   markSeen: () => void;
 }
 
 /**
- * The live worklist: a snapshot from /api/worklist on mount and after every reconnect, kept
- * current by `study:updated` events in between.
+ * The live worklist: a snapshot from /api/worklist on mount, kept current by `study:updated`
+ * events. A reconnect replays what was missed, so it needs no snapshot; only a resync (the first
+ * connect, or a gap the server no longer keeps) reads /api/worklist again.
  */
 export function useWorklist(): Worklist {
   const [state, dispatch] = useReducer(worklistReducer, initialWorklistState);
 
+  // Only the newest snapshot counts: an older request still in flight is abandoned.
+  const inFlight = useRef<AbortController | null>(null);
   const reload = useCallback(async () => {
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
     dispatch({ type: 'fetch-started' });
     try {
-      const res = await fetch('/api/worklist', { cache: 'no-store' });
+      const res = await fetch('/api/worklist', { cache: 'no-store', signal: controller.signal });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body = (await res.json()) as { studies: WorklistItem[] };
-      dispatch({ type: 'fetch-succeeded', studies: body.studies });
+      if (!controller.signal.aborted) dispatch({ type: 'fetch-succeeded', studies: body.studies });
     } catch {
-      dispatch({ type: 'fetch-failed' });
+      if (!controller.signal.aborted) dispatch({ type: 'fetch-failed' });
     }
   }, []);
 
@@ -42,8 +48,8 @@ export function useWorklist(): Worklist {
 
   const listeners = useMemo<RealtimeListeners>(
     () => ({
-      onConnect: () => {
-        dispatch({ type: 'connected' });
+      onResync: (head: number) => {
+        dispatch({ type: 'resync', head });
         void reload();
       },
       onStudyUpdated: (update: StudyUpdate) => dispatch({ type: 'updated', update }),

@@ -10,7 +10,10 @@ const ACTIVE: ReadonlySet<WorklistItem['status']> = new Set(['receiving', 'analy
  */
 export interface WorklistState {
   studies: WorklistItem[];
-  /** Highest `study:updated` seq applied; older or repeated events are dropped. */
+  /**
+   * Highest `study:updated` seq applied; older or repeated events are dropped. The realtime
+   * sequencer already delivers each event once and in order; this guards the snapshot seam.
+   */
   lastSeq: number;
   /** 'loading' until the first snapshot from /api/worklist arrives. */
   phase: 'loading' | 'ready' | 'error';
@@ -27,8 +30,11 @@ export type WorklistAction =
   | { type: 'fetch-succeeded'; studies: WorklistItem[] }
   | { type: 'fetch-failed' }
   | { type: 'updated'; update: StudyUpdate }
-  /** The socket (re)connected: the server may have restarted and its seq counter with it. */
-  | { type: 'connected' }
+  /**
+   * The events cannot continue this copy (first connect, or a gap the server no longer keeps): a
+   * snapshot is read next, and events after `head` apply on top of it.
+   */
+  | { type: 'resync'; head: number }
   | { type: 'highlight-expired'; studyInstanceUid: string }
   | { type: 'seen' };
 
@@ -83,8 +89,9 @@ export function worklistReducer(state: WorklistState, action: WorklistAction): W
     case 'updated':
       if (state.buffered) return { ...state, buffered: [...state.buffered, action.update] };
       return applyUpdate(state, action.update);
-    case 'connected':
-      return { ...state, lastSeq: 0 };
+    case 'resync':
+      // Events already buffered for an earlier snapshot are from before `head`: the new one has them.
+      return { ...state, lastSeq: action.head, buffered: [] };
     case 'highlight-expired':
       return { ...state, highlighted: state.highlighted.filter((uid) => uid !== action.studyInstanceUid) };
     case 'seen':

@@ -1,2 +1,5 @@
 export { RealtimeHub } from './realtime-hub';
 export type { Handshake, RealtimeHubOptions } from './realtime-hub';
+export { EventJournal, type EventJournalOptions } from './event-journal';
+export { createPostgresFanout, type Fanout } from './postgres-fanout';
+export { roomsFor } from './rooms';

@@ -1,58 +1,73 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Heartbeat, ServerToClientEvents, SystemStatus } from '@/lib/realtime-events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Heartbeat } from '@/lib/realtime-events';
+import { openDatabase, type Database } from '@/server/db';
 import { createLogger } from '@/server/logging';
-import { RealtimeHub } from './realtime-hub';
-
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+import { connectClient, startHub, until, worklistItem, type Client, type RunningHub } from '@/test/realtime/hub-fixture';
 
 describe('RealtimeHub', () => {
-  let hub: RealtimeHub | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'realtime-hub-'));
+  let db: Database;
+  let running: RunningHub | undefined;
   let client: Client | undefined;
 
+  beforeAll(async () => {
+    db = await openDatabase({ dataDir: dir, log: createLogger('silent') });
+  });
   afterEach(async () => {
     client?.close();
-    await hub?.stop();
+    await running?.stop();
+  });
+  afterAll(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(): Promise<{ server: Server; url: string }> {
-    const server = createServer();
-    hub = new RealtimeHub(
-      server,
-      { heartbeatIntervalMs: 50, status: () => ({ version: '9.9.9', startedAt: '2026-01-01T00:00:00.000Z', model: null }), authenticate: async () => ({ kind: 'test' }) },
-      createLogger('silent'),
-    );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    hub.start();
-    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-  }
+  it('sends the status on connect, then heartbeats in order carrying the worklist head', async () => {
+    running = await startHub(db, { heartbeatIntervalMs: 50 });
+    const c = await connectClient(running.url);
+    client = c.socket;
+    await until(() => c.statuses.length === 1);
+    const status = c.statuses[0]!;
+    expect(status).toMatchObject({ version: '0.0.0-test', model: null });
 
-  it('sends the system status on connect, then heartbeats with increasing sequence numbers', async () => {
-    const { url } = await start();
-    client = connect(url, { transports: ['websocket'] });
-    const status = await new Promise<SystemStatus>((resolve) => client?.once('system:status', resolve));
-    expect(status).toMatchObject({ version: '9.9.9', model: null });
-
+    const published = await running.hub.publishStudy('progress', worklistItem(1));
     const beats: Heartbeat[] = [];
-    await new Promise<void>((resolve) => {
-      client?.on('system:heartbeat', (beat) => {
-        beats.push(beat);
-        if (beats.length === 3) resolve();
-      });
-    });
+    client.on('system:heartbeat', (beat) => beats.push(beat));
+    await until(() => beats.length >= 3);
     expect(beats.map((b) => b.seq)).toEqual([...beats.map((b) => b.seq)].sort((a, b) => a - b));
     expect(beats[0]!.seq).toBeGreaterThan(status.seq);
     expect(beats[2]!.connectedClients).toBe(1);
+    expect(beats[2]!.heads).toEqual({ worklist: published.seq });
+    expect(c.live).toEqual([published]);
   });
 
   it('answers a status request through the acknowledgement', async () => {
-    const { url } = await start();
-    client = connect(url, { transports: ['websocket'] });
-    const first = await new Promise<SystemStatus>((resolve) => client?.once('system:status', resolve));
+    running = await startHub(db);
+    client = (await connectClient(running.url)).socket;
     const asked = await client.timeout(2000).emitWithAck('system:status:get');
-    expect(asked.version).toBe('9.9.9');
-    expect(asked.seq).toBeGreaterThan(first.seq);
+    expect(asked.version).toBe('0.0.0-test');
+    expect(asked.seq).toBeGreaterThan(0);
+  });
+
+  it('records an event before sending it, so a failed write sends nothing', async () => {
+    running = await startHub(db);
+    const c = await connectClient(running.url);
+    client = c.socket;
+    const sent = await running.hub.publishStudy('triaged', worklistItem(2, 0.95));
+    const row = await db.prisma.realtimeEvent.findUnique({ where: { seq: sent.seq } });
+    expect(row).toMatchObject({ room: 'worklist', type: 'study:updated' });
+    await until(() => c.live.length === 1);
+
+    // A study row the journal cannot store (a cycle) rejects the publish and sends nothing.
+    const cyclic = worklistItem(3) as unknown as Record<string, unknown>;
+    cyclic.self = cyclic;
+    await expect(running.hub.publishStudy('progress', cyclic as never)).rejects.toThrow();
+    const after = await running.hub.publishStudy('progress', worklistItem(4));
+    await until(() => c.live.length === 2);
+    expect(c.live.map((u) => u.seq)).toEqual([sent.seq, after.seq]);
+    expect(after.prevSeq).toBe(sent.seq);
   });
 });

@@ -1,9 +1,24 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, StudyUpdate, SystemStatus } from '@/lib/realtime-events';
+import type {
+  ClientToServerEvents,
+  ResumeFailure,
+  ResumeResponse,
+  RoomName,
+  ServerToClientEvents,
+  StudyChange,
+  StudyUpdate,
+  SystemStatus,
+} from '@/lib/realtime-events';
+import { SOCKET_PATH, WORKLIST_ROOM } from '@/lib/realtime-events';
 import type { WorklistItem } from '@/lib/worklist';
-import { SOCKET_PATH } from '@/lib/realtime-events';
 import type { Logger } from '@/server/logging';
+import type { EventJournal } from './event-journal';
+import type { Fanout } from './postgres-fanout';
+import { parseResumeRequest } from './resume-request';
+import { roomsFor } from './rooms';
+
+const HOUR_MS = 3_600_000;
 
 export interface RealtimeHubOptions {
   heartbeatIntervalMs: number;
@@ -11,31 +26,69 @@ export interface RealtimeHubOptions {
   /**
    * Decides who may connect, from the handshake (cookies, origin): the principal, or null to refuse
    * the connection. Required, so no hub is ever open by accident; the principal is kept on
-   * `socket.data.principal`.
+   * `socket.data.principal`, and its role decides the rooms it joins.
    */
   authenticate: (handshake: Handshake) => Promise<unknown>;
+  /** Where study events are recorded before they are sent, and replayed from. */
+  journal: EventJournal;
+  /** How long events stay replayable (default 24 h); older gaps get a snapshot. */
+  retentionMs?: number;
+  /** How often old events are pruned (default hourly). */
+  pruneIntervalMs?: number;
+  /** Cross-node fan-out (PostgreSQL); without it events reach this node's clients only. */
+  fanout?: Fanout;
 }
 
 /** The part of a Socket.IO handshake an authenticator reads. */
 export type Handshake = Pick<Socket['handshake'], 'headers' | 'address'>;
 
-/** Owns the Socket.IO server: attaches it to the HTTP server and sends sequenced events. */
-export class RealtimeHub {
-  private readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
-  private seq = 0;
-  private heartbeat: NodeJS.Timeout | undefined;
+interface SocketData {
+  principal: unknown;
+  rooms: RoomName[];
+  /** Per-connection order of status and heartbeats. */
+  beat: number;
+  /** A resume is being answered: one at a time per socket, so no client can pile up journal reads. */
+  resuming: boolean;
+}
 
+type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/**
+ * Owns the Socket.IO server: authenticates sockets, puts them in their rooms, records each study
+ * event in the journal and then sends it to its room (on every node, with a fan-out), answers
+ * resumes from the journal, and sends per-node status and heartbeats.
+ */
+export class RealtimeHub {
+  private readonly io: HubServer;
+  /** Serves clients over HTTP (a web node), or only publishes (a worker node). */
+  private readonly attached: boolean;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private pruner: NodeJS.Timeout | undefined;
+  /** Publishes run one at a time, so this node sends its events in seq order. */
+  private publishing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * `httpServer` undefined: a worker node with no clients of its own. It still records events and,
+   * with a fan-out, sends them to the clients of every web node.
+   */
   constructor(
-    httpServer: HttpServer,
+    httpServer: HttpServer | undefined,
     private readonly options: RealtimeHubOptions,
     private readonly log: Logger,
   ) {
-    this.io = new Server(httpServer, { path: SOCKET_PATH, serveClient: false });
+    const settings = { path: SOCKET_PATH, serveClient: false };
+    this.io = httpServer ? new Server(httpServer, settings) : new Server(settings);
+    this.attached = httpServer !== undefined;
+    if (options.fanout) this.io.adapter(options.fanout.adapter);
     this.io.use((socket, next) => {
       this.options.authenticate(socket.handshake).then(
         (principal) => {
           if (!principal) return next(new Error('UNAUTHENTICATED'));
-          (socket.data as { principal?: unknown }).principal = principal;
+          socket.data.principal = principal;
+          socket.data.rooms = roomsFor(principal);
+          socket.data.beat = 0;
+          socket.data.resuming = false;
           next();
         },
         (err: unknown) => {
@@ -44,46 +97,112 @@ export class RealtimeHub {
         },
       );
     });
-    this.io.on('connection', (socket) => {
-      this.log.debug({ socketId: socket.id }, 'socket connected');
-      socket.emit('system:status', this.currentStatus());
-      socket.on('system:status:get', (ack) => {
-        if (typeof ack === 'function') ack(this.currentStatus());
-      });
-    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
   }
 
-  /** Starts the periodic heartbeat. */
+  /** Starts the periodic heartbeat and the journal's retention sweep. */
   start(): void {
-    this.heartbeat = setInterval(() => this.broadcastHeartbeat(), this.options.heartbeatIntervalMs);
+    this.heartbeat = setInterval(() => void this.broadcastHeartbeat(), this.options.heartbeatIntervalMs);
     this.heartbeat.unref();
+    this.pruner = setInterval(() => void this.prune(), this.options.pruneIntervalMs ?? HOUR_MS);
+    this.pruner.unref();
+    void this.prune();
   }
 
-  /** Stops heartbeats and disconnects every client. */
+  /** Stops timers, disconnects every client, closes the HTTP server and the fan-out. */
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
-    await this.io.close();
+    if (this.pruner) clearInterval(this.pruner);
+    await this.publishing.catch(() => {});
+    // Socket.IO's close() assumes an attached engine; a detached hub only has its adapter to close.
+    if (this.attached) await this.io.close();
+    else await this.io.of('/').adapter.close();
+    await this.options.fanout?.close();
   }
 
-  /** Pushes a study's new worklist row to every dashboard. */
-  publishStudy(change: StudyUpdate['change'], study: WorklistItem): void {
-    this.io.emit('study:updated', { seq: this.nextSeq(), change, study });
-  }
-
-  private nextSeq(): number {
-    this.seq += 1;
-    return this.seq;
-  }
-
-  private currentStatus(): SystemStatus {
-    return { seq: this.nextSeq(), ...this.options.status() };
-  }
-
-  private broadcastHeartbeat(): void {
-    this.io.emit('system:heartbeat', {
-      seq: this.nextSeq(),
-      serverTime: new Date().toISOString(),
-      connectedClients: this.io.engine.clientsCount,
+  /**
+   * Records a study's new worklist row in the journal, then pushes it to every reader on every
+   * node. Resolves with the event as sent; rejects when it could not be recorded (then nothing
+   * was sent, and clients catch up from the next event or a snapshot).
+   */
+  publishStudy(change: StudyChange, study: WorklistItem): Promise<StudyUpdate> {
+    const run = this.publishing.then(async () => {
+      const update = await this.options.journal.appendStudy(WORKLIST_ROOM, change, study);
+      this.io.to(update.room).emit('study:updated', update);
+      return update;
     });
+    this.publishing = run.catch(() => {});
+    return run;
+  }
+
+  /** Server nodes sharing this hub's fan-out, this one included (1 without a fan-out). */
+  serverCount(): Promise<number> {
+    return this.io.of('/').adapter.serverCount();
+  }
+
+  private onConnection(socket: HubSocket): void {
+    this.log.debug({ socketId: socket.id }, 'socket connected');
+    // Joined before any resume is answered: every event after this moment arrives live, and
+    // every event before it is in the journal, so a resume read later leaves no hole between.
+    void socket.join(socket.data.rooms);
+    socket.emit('system:status', this.currentStatus(socket));
+    socket.on('system:status:get', (ack) => {
+      if (typeof ack === 'function') ack(this.currentStatus(socket));
+    });
+    socket.on('realtime:resume', (request, ack) => {
+      if (typeof ack !== 'function') return;
+      if (socket.data.resuming) return ack({ error: { code: 'RATE_LIMITED', message: 'a resume is already being answered' } });
+      socket.data.resuming = true;
+      void this.resume(socket, request)
+        .then(ack)
+        .finally(() => (socket.data.resuming = false));
+    });
+  }
+
+  private async resume(socket: HubSocket, input: unknown): Promise<ResumeResponse | ResumeFailure> {
+    const parsed = parseResumeRequest(input);
+    if (!parsed.ok) return { error: { code: 'VALIDATION_FAILED', message: parsed.message } };
+    try {
+      const response: ResumeResponse = { rooms: {} };
+      for (const room of socket.data.rooms) {
+        response.rooms[room] = await this.options.journal.resume(room, parsed.request.cursors[room] ?? null);
+      }
+      return response;
+    } catch (err) {
+      this.log.error({ err }, 'realtime resume failed');
+      return { error: { code: 'INTERNAL', message: 'could not read missed events' } };
+    }
+  }
+
+  private currentStatus(socket: HubSocket): SystemStatus {
+    socket.data.beat += 1;
+    return { seq: socket.data.beat, ...this.options.status() };
+  }
+
+  private async broadcastHeartbeat(): Promise<void> {
+    let head: number | undefined;
+    try {
+      head = await this.options.journal.head(WORKLIST_ROOM);
+    } catch (err) {
+      this.log.warn({ err }, 'heartbeat could not read the journal head');
+    }
+    const serverTime = new Date().toISOString();
+    const connectedClients = this.io.engine.clientsCount;
+    // Per node and per socket: each node beats for its own clients only.
+    for (const socket of this.io.sockets.sockets.values()) {
+      socket.data.beat += 1;
+      const heads = head !== undefined && socket.data.rooms.includes(WORKLIST_ROOM) ? { [WORKLIST_ROOM]: head } : {};
+      socket.emit('system:heartbeat', { seq: socket.data.beat, serverTime, connectedClients, heads });
+    }
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const before = new Date(Date.now() - (this.options.retentionMs ?? 24 * HOUR_MS));
+      const deleted = await this.options.journal.prune(before);
+      if (deleted > 0) this.log.info({ deleted }, 'pruned realtime events past retention');
+    } catch (err) {
+      this.log.warn({ err }, 'realtime event pruning failed');
+    }
   }
 }
