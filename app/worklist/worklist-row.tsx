@@ -1,4 +1,6 @@
-import type { KeyboardEvent } from 'react';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import type { KeyboardEvent, MouseEvent } from 'react';
 import type { WorklistItem } from '@/lib/worklist';
 import { describeStatus, formatElapsed, formatSexAge, formatSlices } from './format';
 import { ProbabilityBar } from './probability-bar';
@@ -11,24 +13,38 @@ interface Props {
   onKeyDown: (e: KeyboardEvent<HTMLTableRowElement>) => void;
 }
 
-/** One study. Focusable; arrow keys move between rows (handled by the table). */
+/** One study. Focusable; arrow keys move between rows (handled by the table); Enter or a click opens the study. */
 export function WorklistRow({ study, now, highlighted, onKeyDown }: Props) {
+  const router = useRouter();
+  const href = `/studies/${study.studyInstanceUid}`;
   const notAnalysable = study.outcome === 'not_analysable';
+  const open = (e: MouseEvent<HTMLTableRowElement>) => {
+    // The rank is a real link (new tab, copy address); the rest of the row opens it in place.
+    if (!(e.target instanceof Element && e.target.closest('a'))) router.push(href);
+  };
   return (
     <tr
       tabIndex={0}
-      onKeyDown={onKeyDown}
+      onClick={open}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) {
+          e.preventDefault();
+          router.push(href);
+        } else onKeyDown(e);
+      }}
       data-testid="worklist-row"
       data-study-uid={study.studyInstanceUid}
       data-status={study.status}
       data-outcome={study.outcome ?? ''}
       aria-label={`Rank ${study.rank}, ${study.flagged ? 'flagged, ' : ''}${describeStatus(study)}, patient ${study.patient}`}
-      className={`border-t border-edge outline-none transition-colors duration-1000 focus-visible:bg-sky-900/40 focus-visible:ring-2 focus-visible:ring-sky-400 ${
+      className={`cursor-pointer border-t border-edge outline-none transition-colors hover:bg-sky-900/20 duration-1000 focus-visible:bg-sky-900/40 focus-visible:ring-2 focus-visible:ring-sky-400 ${
         highlighted ? 'bg-alert/20' : study.flagged ? 'bg-alert/5' : ''
       }`}
     >
       <td className="px-3 py-2 text-center font-mono text-lg tabular-nums" data-testid="rank">
-        {study.rank}
+        <Link href={href} tabIndex={-1} className="text-ink underline-offset-4 hover:underline" data-testid="open-study">
+          {study.rank}
+        </Link>
       </td>
       <td className="px-3 py-2">
         <ProbabilityBar value={study.probabilities.any} flagged={study.flagged} />

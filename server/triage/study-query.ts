@@ -1,10 +1,36 @@
+import { LABELS, type LabelRecord } from '@/lib/labels';
+import type { ModelManifest } from '@/lib/model-manifest';
 import type { StudyDetail } from '@/lib/study-detail';
 import type { DbClient } from '@/server/db';
 import { readWorklistItem } from './worklist-query';
 
-/** A study with every slice's result (chosen series first, in position order) and its history. */
-export async function readStudyDetail(prisma: DbClient, studyInstanceUid: string): Promise<StudyDetail | undefined> {
-  const study = await prisma.study.findUnique({ where: { StudyInstanceUID: studyInstanceUid }, select: { id: true, chosenSeriesId: true, seriesChoiceReason: true, modelName: true, modelVersion: true } });
+/**
+ * A study with every slice's result (chosen series first, in position order) and its history.
+ * `manifest` is the running model's: its operating points are given when that model scored the study.
+ */
+export async function readStudyDetail(
+  prisma: DbClient,
+  studyInstanceUid: string,
+  options: { manifest?: ModelManifest; revealIdentity?: boolean } = {},
+): Promise<StudyDetail | undefined> {
+  const study = await prisma.study.findUnique({
+    where: { StudyInstanceUID: studyInstanceUid },
+    select: {
+      id: true,
+      chosenSeriesId: true,
+      seriesChoiceReason: true,
+      modelName: true,
+      modelVersion: true,
+      modelProvider: true,
+      aggregationMethod: true,
+      PatientName: true,
+      PatientID: true,
+      PatientBirthDate: true,
+      AccessionNumber: true,
+      StudyDescription: true,
+      StudyDate: true,
+    },
+  });
   if (!study) return undefined;
   const item = await readWorklistItem(prisma, study.id);
   if (!item) return undefined;
@@ -19,8 +45,14 @@ export async function readStudyDetail(prisma: DbClient, studyInstanceUid: string
     prisma.statusChange.findMany({ where: { studyId: study.id }, orderBy: { at: 'asc' } }),
   ]);
   const chosenFirst = (a: { seriesId: string }, b: { seriesId: string }) => Number(b.seriesId === study.chosenSeriesId) - Number(a.seriesId === study.chosenSeriesId);
+  const { manifest } = options;
+  const sameModel = manifest !== undefined && manifest.name === study.modelName && manifest.version === study.modelVersion;
   return {
     study: item,
+    model: study.modelName && study.modelVersion
+      ? { name: study.modelName, version: study.modelVersion, provider: study.modelProvider, aggregation: study.aggregationMethod }
+      : null,
+    operatingPoints: sameModel ? (Object.fromEntries(LABELS.map((l) => [l, manifest.operatingPoints[l].threshold])) as LabelRecord<number>) : null,
     seriesChoiceReason: study.seriesChoiceReason,
     series: series.map((s) => ({
       seriesInstanceUid: s.SeriesInstanceUID,
@@ -53,5 +85,15 @@ export async function readStudyDetail(prisma: DbClient, studyInstanceUid: string
       };
     }),
     history: history.map((h) => ({ from: h.from, to: h.to, at: h.at.toISOString(), reason: h.reason })),
+    patientIdentity: options.revealIdentity
+      ? {
+          name: study.PatientName,
+          id: study.PatientID,
+          birthDate: study.PatientBirthDate,
+          accessionNumber: study.AccessionNumber,
+          studyDescription: study.StudyDescription,
+          studyDate: study.StudyDate,
+        }
+      : null,
   };
 }

@@ -1,0 +1,97 @@
+import { LABELS } from '@/lib/labels';
+import type { StudyDetail } from '@/lib/study-detail';
+import { describeStatus, formatPercent } from '../../worklist/format';
+import { plainReason } from './plain-reason';
+import { LABEL_COLOURS } from './label-colours';
+
+const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—');
+const after = (from: string, to: string | null) => (to ? ` (+${Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000))} s)` : '');
+
+/** What the model concluded and from what: per-label results against thresholds, model, series, timings, history. */
+export function StudySummary({ detail }: { detail: StudyDetail }) {
+  const { study, model, operatingPoints } = detail;
+  const chosen = detail.series.find((s) => s.chosen);
+  const rejected = detail.series.filter((s) => s.rejectedReason);
+  return (
+    <div className="flex flex-col gap-4 text-sm" data-testid="study-summary">
+      {study.outcome === 'not_analysable' && (
+        <p className="rounded border border-amber-400/50 bg-amber-400/10 p-3 text-amber-200" role="alert" data-testid="not-analysable">
+          <strong className="block">Not analysable — read this study yourself.</strong>
+          {plainReason(study.notAnalysableReason ?? 'no reason recorded')}
+        </p>
+      )}
+      <table className="w-full border-collapse text-left" aria-label="Study probability per label against the operating point">
+        <thead className="text-xs uppercase tracking-wide text-muted">
+          <tr>
+            <th scope="col" className="py-1 font-medium">Label</th>
+            <th scope="col" className="py-1 text-right font-medium">Study</th>
+            <th scope="col" className="py-1 text-right font-medium">Threshold</th>
+            <th scope="col" className="py-1 text-right font-medium">Flag</th>
+          </tr>
+        </thead>
+        <tbody className="font-mono tabular-nums">
+          {LABELS.map((l) => {
+            const p = study.probabilities[l];
+            const flagged = l === 'any' ? study.flagged : study.flags[l];
+            return (
+              <tr key={l} className="border-t border-edge" data-testid={`label-${l}`}>
+                <th scope="row" className="py-1 font-sans font-normal">
+                  <span aria-hidden className="mr-2 inline-block h-2 w-2 rounded-full" style={{ background: LABEL_COLOURS[l] }} />
+                  {l}
+                </th>
+                <td className="py-1 text-right">{p === null ? '—' : formatPercent(p)}</td>
+                <td className="py-1 text-right text-muted">{operatingPoints ? formatPercent(operatingPoints[l]) : '—'}</td>
+                <td className="py-1 text-right">{flagged ? <span className="rounded bg-alert px-1.5 text-xs font-bold text-surface">FLAG</span> : <span className="sr-only">no</span>}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+        <dt className="text-muted">Status</dt>
+        <dd data-testid="summary-status">{describeStatus(study)}</dd>
+        <dt className="text-muted">Model</dt>
+        <dd>{model ? `${model.name} ${model.version}` : '—'}{model?.provider && ` on ${model.provider}`}</dd>
+        <dt className="text-muted">Aggregation</dt>
+        <dd>{model?.aggregation ?? '—'}</dd>
+        <dt className="text-muted">Series used</dt>
+        <dd>
+          {chosen ? `${chosen.description ?? 'unnamed series'}${chosen.kernel ? ` (${chosen.kernel})` : ''}, ${chosen.instances} slices` : 'none'}
+          {detail.seriesChoiceReason && <div className="text-xs text-muted">{plainReason(detail.seriesChoiceReason)}</div>}
+        </dd>
+        {rejected.length > 0 && (
+          <>
+            <dt className="text-muted">Not used</dt>
+            <dd>
+              {rejected.map((s) => (
+                <div key={s.seriesInstanceUid}>
+                  {s.description ?? 'unnamed series'}: {plainReason(s.rejectedReason ?? '')}
+                </div>
+              ))}
+            </dd>
+          </>
+        )}
+        <dt className="text-muted">Received</dt>
+        <dd className="tabular-nums">{time(study.receivedAt)}</dd>
+        <dt className="text-muted">Complete</dt>
+        <dd className="tabular-nums">{time(study.completedAt)}{after(study.receivedAt, study.completedAt)}</dd>
+        <dt className="text-muted">Triaged</dt>
+        <dd className="tabular-nums">{time(study.triagedAt)}{after(study.receivedAt, study.triagedAt)}</dd>
+      </dl>
+      <div>
+        <h3 className="mb-1 text-xs uppercase tracking-wide text-muted">Status history</h3>
+        <ol className="flex flex-col gap-0.5" data-testid="status-history">
+          {detail.history.map((h, i) => (
+            <li key={i} className="flex gap-3">
+              <time className="shrink-0 font-mono text-xs tabular-nums text-muted" dateTime={h.at}>{time(h.at)}</time>
+              <span>
+                {h.to.replace('_', ' ')}
+                {h.reason && <span className="text-muted"> — {plainReason(h.reason)}</span>}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </div>
+    </div>
+  );
+}
