@@ -1,0 +1,10 @@
+import { requirePageUser } from '@/server/auth/page-auth';
+import { PERMISSIONS } from '@/server/auth/roles';
+import { QuarantineClient } from './quarantine-client';
+
+export const dynamic = 'force-dynamic';
+
+export default async function QuarantinePage() {
+  const user = await requirePageUser({ roles: PERMISSIONS.administer });
+  return <QuarantineClient user={{ username: user.username, role: user.role }} />;
+}
