@@ -1,19 +1,30 @@
 import { redirect } from 'next/navigation';
 import { currentUser } from '@/server/auth/page-auth';
+import { OIDC_FAILURE_MESSAGES, oidcFailure } from '@/server/auth/oidc/oidc-failures';
+import { getServices } from '@/server/http/service-registry';
 import { LoginForm } from './login-form';
+import { SsoButton } from './sso-button';
 
 export const dynamic = 'force-dynamic';
 
-/** Sign-in page; a signed-in user goes straight on. */
-export default async function LoginPage() {
+/** Sign-in page; a signed-in user goes straight on. Offers single sign-on when OIDC is configured. */
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await currentUser();
   if (user) redirect(user.mustChangePassword ? '/account/password' : '/');
+  const ssoLabel = getServices()?.oidc?.label;
+  const failure = oidcFailure((await searchParams).oidc);
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-6 p-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">ICH Triage</h1>
         <p className="text-sm text-muted">Sign in to see the worklist</p>
       </div>
+      {failure && (
+        <p role="alert" data-testid="sso-error" className="rounded border border-alert/40 bg-panel p-3 text-sm text-alert">
+          {OIDC_FAILURE_MESSAGES[failure]}
+        </p>
+      )}
+      {ssoLabel && <SsoButton label={ssoLabel} />}
       <LoginForm />
     </main>
   );

@@ -278,6 +278,20 @@ export class AuthService {
     await this.prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: this.now() } });
   }
 
+  /**
+   * Opens a session for a user whose identity another system verified (OIDC single sign-on); no
+   * password is checked here. Null when the account is unknown or disabled.
+   */
+  async openExternalSession(userId: string, meta: { ip?: string | undefined; userAgent?: string | undefined } = {}): Promise<Extract<LoginResult, { ok: true }> | null> {
+    const user = await this.prisma.user.findUnique({ where: { id: userId } });
+    if (!user || user.disabledAt) return null;
+    await this.prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: this.now() } });
+    const { token, session } = await this.openSession(user.id, meta.ip, meta.userAgent);
+    this.log.info({ userId: user.id, sessionId: session.id, external: true }, 'signed in');
+    const principal = { kind: 'user', userId: user.id, username: user.username, role: user.role, sessionId: session.id, mustChangePassword: user.mustChangePassword } as const;
+    return { ok: true, token, expiresAt: session.expiresAt, principal };
+  }
+
   private async openSession(userId: string, ip: string | undefined, userAgent: string | undefined) {
     const token = newSecret();
     const now = this.now();

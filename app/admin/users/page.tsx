@@ -1,0 +1,11 @@
+import { requirePageUser } from '@/server/auth/page-auth';
+import { PERMISSIONS } from '@/server/auth/roles';
+import { UsersClient } from './users-client';
+
+export const dynamic = 'force-dynamic';
+
+/** Admin: accounts, roles, disable/enable, unlock, and new accounts with a one-time password. */
+export default async function UsersPage() {
+  const user = await requirePageUser({ roles: PERMISSIONS.administer });
+  return <UsersClient user={{ id: user.userId, username: user.username, role: user.role }} />;
+}

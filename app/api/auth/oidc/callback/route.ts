@@ -1,0 +1,40 @@
+import { auditActor } from '@/server/audit/audit-service';
+import { clientIp } from '@/server/audit/client-ip';
+import { errorResponse } from '@/server/auth/require-auth';
+import { setSessionHeaders } from '@/server/auth/session-response';
+import { getServices } from '@/server/http';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * The answer to a successful sign-in: a page that moves on to `/` by itself. Not a 30x redirect:
+ * this request arrived from the IdP's site, and browsers withhold SameSite=Strict cookies (our
+ * session cookie) for the whole of a navigation that came from another site, redirects included,
+ * so `/` would see no session. A navigation started by our own page is same-site.
+ */
+const CONTINUE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Signed in</title></head><body style="background:#0b1016;color:#d8dee9;font-family:system-ui,sans-serif"><p>Signed in. <a href="/" style="color:#8fbcbb">Continue to the worklist</a></p></body></html>`;
+
+/**
+ * Single sign-on, step 2 (public by design: the IdP sends the browser here). Validates the answer
+ * (state, PKCE, nonce, ID token), maps the role claim, creates or updates the local account and
+ * opens a session; any refusal goes back to the login page with a fixed reason. 404 when OIDC is off.
+ */
+export async function GET(request: Request) {
+  const services = getServices();
+  if (!services) return errorResponse('INTERNAL', 'server starting', { 'retry-after': '1' });
+  if (!services.oidc) return errorResponse('NOT_FOUND', 'single sign-on is not configured');
+  const finished = await services.oidc.finish(request);
+  if (!finished.ok) {
+    const headers = new Headers({ 'cache-control': 'no-store', location: `/login?oidc=${finished.reason}` });
+    headers.append('set-cookie', finished.clearCookie);
+    return new Response(null, { status: 303, headers });
+  }
+  // Refusals are logged, not journaled: anyone can call this URL, and would grow the journal at will.
+  const { principal } = finished;
+  await services.audit.record({ actor: auditActor(principal), ip: clientIp(request.headers), action: 'auth.signed_in', details: { sessionId: principal.sessionId, via: 'oidc' } });
+  const headers = setSessionHeaders(request, services.auth, finished.token);
+  headers.append('set-cookie', finished.clearCookie);
+  headers.set('content-type', 'text/html; charset=utf-8');
+  headers.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+  return new Response(CONTINUE_PAGE, { status: 200, headers });
+}
