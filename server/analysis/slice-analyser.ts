@@ -3,6 +3,7 @@ import { LABELS } from '@/lib/labels';
 import type { DbClient } from '@/server/db';
 import { decodeCtSlice, type HuImage } from '@/server/dicom';
 import { checkSliceUsable } from '@/server/dicom/check-slice-usable';
+import { intracranialSoftTissueArea } from '@/server/dicom/intracranial-content';
 import type { InferenceEngine } from '@/server/inference';
 import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
 import { buildContextTensor } from './build-context-tensor';
@@ -131,7 +132,9 @@ export class SliceAnalyser {
       checkSliceUsable(slice.header);
       this.cache.set(row.id, slice.hu);
       if (row.decodeStatus !== 'decoded') {
-        await this.prisma.instance.update({ where: { id: row.id }, data: { decodeStatus: 'decoded', decodeErrorCode: null, decodeErrorMessage: null } });
+        // Measured once, at the first decode: finalisation refuses a series with no brain on any slice.
+        const brainAreaMm2 = intracranialSoftTissueArea(slice.hu, slice.header.pixelSpacing);
+        await this.prisma.instance.update({ where: { id: row.id }, data: { decodeStatus: 'decoded', decodeErrorCode: null, decodeErrorMessage: null, brainAreaMm2 } });
         row.decodeStatus = 'decoded';
       }
       return slice.hu;

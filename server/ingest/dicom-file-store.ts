@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@/lib/errors';
+import { walkFiles } from '@/server/files/walk-files';
 import { writeFileDurably } from './durable-write';
 
 export interface InstanceIds {
@@ -49,6 +50,17 @@ export class DicomFileStore {
 
   read(relativePath: string): Promise<Buffer> {
     return readFile(join(this.root, relativePath));
+  }
+
+  /** Deletes every stored file of a study (retention). Returns the bytes freed; 0 when none were left. */
+  async removeStudy(studyInstanceUid: string): Promise<number> {
+    if (!UID.test(studyInstanceUid) || studyInstanceUid.length > 64) throw new AppError('DICOM_INVALID_UID', 'studyInstanceUid is not a valid DICOM UID');
+    const dir = join(this.root, studyInstanceUid);
+    if (!(await stat(dir).catch(() => undefined))) return 0;
+    let bytes = 0;
+    for await (const file of walkFiles(dir)) bytes += (await stat(file)).size;
+    await rm(dir, { recursive: true, force: true });
+    return bytes;
   }
 
   private async sameContent(path: string, size: number, sha256: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stack } from '@/server/dicom/__fixtures__/synthetic-series';
 import { chooseSeries, type SeriesCandidate } from './choose-series';
 
-type S = ReturnType<typeof stack>[number] & { bodyPartExamined?: string };
+type S = ReturnType<typeof stack>[number] & { bodyPartExamined?: string; showsBrain?: boolean };
 
 const candidate = (seriesId: string, slices: S[], o: Partial<SeriesCandidate<S>> = {}): SeriesCandidate<S> => ({
   seriesId,
@@ -30,6 +30,20 @@ describe('chooseSeries', () => {
     expect(choice.seriesId).toBe('unlabelled');
     expect(choice.rejected).toEqual([{ seriesId: 'chest', code: 'SERIES_NOT_HEAD', message: 'BodyPartExamined is CHEST: not a head CT' }]);
     expect(chooseSeries([candidate('brain', withPart('Brain'))]).seriesId).toBe('brain');
+  });
+
+  it('refuses a series in which no slice shows brain, and keeps one where any slice does (or none was measured)', () => {
+    const brain = (flags: (boolean | undefined)[]) => stack(flags.length, 5).map((s, i) => ({ ...s, showsBrain: flags[i] }));
+    const choice = chooseSeries([
+      candidate('neck', brain([false, false, false, false])),
+      candidate('vertex-only', brain([false, false, true])),
+      candidate('legacy', brain([undefined, undefined])),
+    ]);
+    expect(choice.seriesId).toBe('vertex-only');
+    expect(choice.rejected).toEqual([
+      { seriesId: 'neck', code: 'SERIES_NO_BRAIN', message: 'none of the 4 slices shows brain inside a skull: not a head CT, or the head is outside the field of view' },
+    ]);
+    expect(chooseSeries([candidate('neck', brain([false, false]))])).toMatchObject({ seriesId: null, code: 'SERIES_NO_BRAIN' });
   });
 
   it('names the reason when no series is usable', () => {

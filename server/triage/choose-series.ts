@@ -30,6 +30,20 @@ function assertHead(slices: readonly UsableSliceInput[]): void {
 }
 
 /**
+ * Refuses a series in which no slice shows brain inside a skull (server/dicom/intracranial-content.ts):
+ * the model's output on it would mean nothing. Slices not measured (older rows) count as showing it.
+ */
+function assertShowsBrain(slices: readonly UsableSliceInput[]): void {
+  const measured = slices.map((s) => (s as { showsBrain?: boolean }).showsBrain);
+  if (measured.length > 0 && measured.every((b) => b === false)) {
+    throw new AppError(
+      'SERIES_NO_BRAIN',
+      `none of the ${measured.length} slices shows brain inside a skull: not a head CT, or the head is outside the field of view`,
+    );
+  }
+}
+
+/**
  * Picks the series to analyse: an axial stack (localizers, reformats and mixed series rejected
  * with their reason), preferring a soft-tissue kernel, then more slices, then thinner slices.
  * The reason is written to the study record so "why this series" is always answerable.
@@ -41,6 +55,7 @@ export function chooseSeries<T extends UsableSliceInput>(candidates: readonly Se
     try {
       assertHead(c.slices);
       const checked = checkSeriesUsable(c.slices);
+      assertShowsBrain(c.slices);
       usable.push({ c, sharp: SHARP_KERNEL.test(`${c.convolutionKernel ?? ''} ${c.description ?? ''}`), count: checked.ordered.length });
     } catch (err) {
       if (!isAppError(err)) throw err;

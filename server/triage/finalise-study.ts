@@ -1,6 +1,7 @@
 import { isAppError } from '@/lib/errors';
 import type { DbClient } from '@/server/db';
 import { parseDicom, type DicomHeader } from '@/server/dicom';
+import { MIN_BRAIN_AREA_MM2 } from '@/server/dicom/intracranial-content';
 import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
 import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { chooseSeries, type SeriesCandidate } from './choose-series';
@@ -31,17 +32,18 @@ export async function finaliseStudy(
   if (!study) return undefined;
   const instances = await prisma.instance.findMany({
     where: { studyId },
-    select: { id: true, seriesId: true, storedPath: true, decodeStatus: true, decodeErrorCode: true },
+    select: { id: true, seriesId: true, storedPath: true, decodeStatus: true, decodeErrorCode: true, brainAreaMm2: true },
   });
   const seriesRows = await prisma.series.findMany({ where: { studyId } });
 
-  const candidates: SeriesCandidate<DicomHeader & { instanceId: string }>[] = [];
+  type Slice = DicomHeader & { instanceId: string; showsBrain: boolean | undefined };
+  const candidates: SeriesCandidate<Slice>[] = [];
   for (const s of seriesRows) {
-    const slices: (DicomHeader & { instanceId: string })[] = [];
+    const slices: Slice[] = [];
     for (const i of instances.filter((x) => x.seriesId === s.id && x.decodeStatus === 'decoded')) {
       try {
         const { header } = parseDicom(await deps.files.read(i.storedPath), { headerOnly: true });
-        slices.push({ ...header, instanceId: i.id });
+        slices.push({ ...header, instanceId: i.id, showsBrain: i.brainAreaMm2 === null ? undefined : i.brainAreaMm2 >= MIN_BRAIN_AREA_MM2 });
       } catch (err) {
         if (!isAppError(err)) throw err;
       }

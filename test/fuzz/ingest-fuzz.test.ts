@@ -10,17 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HuCache } from '@/server/analysis/hu-cache';
-import { SliceAnalyser } from '@/server/analysis/slice-analyser';
-import { openDatabase, type Database } from '@/server/db';
+import type { Database } from '@/server/db';
 import { InferenceEngine } from '@/server/inference';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
-import { IngestService, type IngestOutcome } from '@/server/ingest/ingest-service';
-import { QuarantineStore } from '@/server/ingest/quarantine-store';
-import { recordInstance } from '@/server/ingest/record-instance';
-import { recordQuarantinedInput } from '@/server/ingest/record-quarantine';
+import type { IngestOutcome, IngestService } from '@/server/ingest/ingest-service';
 import { generatePhantomStudy } from '@/server/phantoms';
-import { TriagePipeline } from '@/server/triage/triage-pipeline';
+import type { TriagePipeline } from '@/server/triage/triage-pipeline';
+import { createPipelineStack, TEST_MODEL_MANIFEST } from '../support/pipeline-stack';
 
 const log = pino({ level: 'silent' });
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -131,30 +126,8 @@ describe('fuzz: mutated DICOM through ingest and analysis', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fuzz-'));
-    db = await openDatabase({ dataDir, log });
-    engine = await InferenceEngine.create({ manifestPath: 'models/test-model/tiny-test-0.1.0.json', providers: ['cpu'], maxBatch: 16, maxWaitMs: 2, intraOpThreads: 1, log });
-    const files = new DicomFileStore(join(dataDir, 'dicom'));
-    pipeline = new TriagePipeline({
-      prisma: db.prisma,
-      files,
-      analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(64 * 1024 * 1024)),
-      model: { manifest: engine.manifest, provider: engine.status.provider },
-      log,
-      quietPeriodMs: 300,
-      agingLimitMs: 30 * 60_000,
-      concurrency: 8,
-      onStudyChanged: () => {},
-    });
-    ingest = new IngestService({
-      files,
-      quarantine: new QuarantineStore(join(dataDir, 'quarantine')),
-      record: async (i) => {
-        await recordInstance(db.prisma, i);
-        pipeline.wake();
-      },
-      recordQuarantine: (entry) => recordQuarantinedInput(db.prisma, entry),
-      log,
-    });
+    engine = await InferenceEngine.create({ manifestPath: TEST_MODEL_MANIFEST, providers: ['cpu'], maxBatch: 16, maxWaitMs: 2, intraOpThreads: 1, log });
+    ({ db, pipeline, ingest } = await createPipelineStack({ dataDir, engine, quietPeriodMs: 300 }));
     pipeline.start();
   }, 60_000);
 

@@ -3,47 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HuCache } from '@/server/analysis/hu-cache';
-import { SliceAnalyser } from '@/server/analysis/slice-analyser';
-import { openDatabase, type Database } from '@/server/db';
+import type { Database } from '@/server/db';
 import { InferenceEngine } from '@/server/inference';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
-import { IngestService } from '@/server/ingest/ingest-service';
-import { QuarantineStore } from '@/server/ingest/quarantine-store';
-import { recordInstance } from '@/server/ingest/record-instance';
 import { generatePhantomStudy } from '@/server/phantoms';
 import { readStudyDetail } from '@/server/triage/study-query';
-import { TriagePipeline, type StudyChange } from '@/server/triage/triage-pipeline';
+import { createPipelineStack, TEST_MODEL_MANIFEST } from '../support/pipeline-stack';
 import { allTestDatabases, type TestDatabase } from '../support/test-databases';
 
 const log = pino({ level: 'silent' });
 
-/** The server's stages wired as server/main.ts wires them, on one test database. */
-async function createStack(dataDir: string, engine: InferenceEngine, target: TestDatabase, quietPeriodMs = 1500) {
-  const db = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.databaseUrl ? dataDir : target.dataDir, log });
-  const files = new DicomFileStore(join(dataDir, 'dicom'));
-  const changes: { studyId: string; change: StudyChange }[] = [];
-  const pipeline = new TriagePipeline({
-    prisma: db.prisma,
-    files,
-    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(64 * 1024 * 1024)),
-    model: { manifest: engine.manifest, provider: engine.status.provider },
-    log,
-    quietPeriodMs,
-    agingLimitMs: 30 * 60_000,
-    concurrency: 8,
-    onStudyChanged: (studyId, change) => changes.push({ studyId, change }),
-  });
-  const ingest = new IngestService({
-    files,
-    quarantine: new QuarantineStore(join(dataDir, 'quarantine')),
-    record: async (i) => {
-      await recordInstance(db.prisma, i);
-      pipeline.wake();
-    },
-    log,
-  });
-  return { db, pipeline, ingest, changes };
+/** The whole stack on one test database (SQLite in `dataDir` or the PostgreSQL of `target`). */
+function createStack(dataDir: string, engine: InferenceEngine, target: TestDatabase, quietPeriodMs = 1500) {
+  return createPipelineStack({ dataDir: target.databaseUrl ? dataDir : target.dataDir, databaseUrl: target.databaseUrl, engine, quietPeriodMs });
 }
 
 async function until<T>(what: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
@@ -72,7 +43,7 @@ describe.each(allTestDatabases())('ingest → analysis → triage on $provider',
     target = await dbs.fresh();
     db = undefined;
     dataDir = mkdtempSync(join(tmpdir(), 'pipeline-'));
-    engine = await InferenceEngine.create({ manifestPath: 'models/test-model/tiny-test-0.1.0.json', providers: ['cpu'], maxBatch: 16, maxWaitMs: 2, intraOpThreads: 1, log });
+    engine = await InferenceEngine.create({ manifestPath: TEST_MODEL_MANIFEST, providers: ['cpu'], maxBatch: 16, maxWaitMs: 2, intraOpThreads: 1, log });
   });
 
   afterEach(async () => {
@@ -188,4 +159,44 @@ describe.each(allTestDatabases())('ingest → analysis → triage on $provider',
     const instances = await db.prisma.instance.findMany();
     expect(instances.every((i) => i.decodeStatus === 'failed' && i.decodeErrorCode?.startsWith('DICOM_'))).toBe(true);
   });
+
+  it('triages a study in which no slice shows brain (a water phantom) as not analysable, and measures brain on a head', async () => {
+    const stack = await createStack(dataDir, engine, target);
+    db = stack.db;
+    stack.pipeline.start();
+    const head = generatePhantomStudy({ seed: 5, slices: 4, size: 64 });
+    // The same files with every pixel set to 20 HU: a uniform water cylinder, no skull, no brain.
+    const water = generatePhantomStudy({ seed: 6, slices: 4, size: 64, pixelFormat: 'int16-hu' });
+    for (const s of head.slices) await stack.ingest.ingest(s.bytes, { channel: 'test', sender: 'unit' });
+    for (const s of water.slices) await stack.ingest.ingest(fillPixels(s.bytes, 20), { channel: 'test', sender: 'unit' });
+
+    const triaged = await until(async () => {
+      const rows = await db!.prisma.study.findMany({ where: { status: 'triaged' } });
+      return rows.length === 2 && rows;
+    });
+    await stack.pipeline.stop();
+    const waterStudy = triaged.find((s) => s.StudyInstanceUID === water.studyInstanceUid)!;
+    expect(waterStudy.outcome).toBe('not_analysable');
+    expect(waterStudy.notAnalysableReason).toBe(
+      'no usable axial series: none of the 4 slices shows brain inside a skull: not a head CT, or the head is outside the field of view',
+    );
+    expect(triaged.find((s) => s.StudyInstanceUID === head.studyInstanceUid)!.outcome).not.toBe('not_analysable');
+    const areas = await db.prisma.instance.findMany({ select: { studyId: true, brainAreaMm2: true } });
+    expect(areas.filter((a) => a.studyId === waterStudy.id).every((a) => a.brainAreaMm2 === 0)).toBe(true);
+    expect(areas.filter((a) => a.studyId !== waterStudy.id).some((a) => (a.brainAreaMm2 ?? 0) > 5_000)).toBe(true);
+  });
 });
+
+/** Overwrites the (uncompressed, explicit VR little endian, int16) pixel data with one value. */
+function fillPixels(bytes: Uint8Array, value: number): Uint8Array {
+  const out = bytes.slice();
+  for (let i = 132; i + 4 <= out.length; i++) {
+    if (out[i] === 0xe0 && out[i + 1] === 0x7f && out[i + 2] === 0x10 && out[i + 3] === 0x00) {
+      const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      const start = i + 12; // tag, VR "OW", 2 reserved bytes, 4-byte length
+      for (let p = start; p + 1 < out.length; p += 2) view.setInt16(p, value, true);
+      return out;
+    }
+  }
+  throw new Error('no pixel data');
+}
