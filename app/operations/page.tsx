@@ -1,0 +1,16 @@
+import { requirePageUser } from '@/server/auth/page-auth';
+import { PERMISSIONS } from '@/server/auth/roles';
+import { SiteHeader } from '../site-header';
+import { OperationsDashboard } from './operations-dashboard';
+
+export const dynamic = 'force-dynamic';
+
+export default async function OperationsPage() {
+  const user = await requirePageUser({ roles: PERMISSIONS.readOperations });
+  return (
+    <div className="mx-auto flex max-w-7xl flex-col gap-6 p-6">
+      <SiteHeader title="Operations" subtitle="Throughput, speed, queue and drift." user={{ username: user.username, role: user.role }} current="/operations" />
+      <OperationsDashboard />
+    </div>
+  );
+}
