@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.next/', 'data/', 'test-results/', 'playwright-report/', 'next-env.d.ts', 'models/training/', 'server/db/generated/', '.scratch/'] },
+  { ignores: ['node_modules/', '.next/', '.next-*/', 'data/', 'test-results/', 'test-results-*/', 'playwright-report/', 'next-env.d.ts', 'models/training/', 'server/db/generated/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

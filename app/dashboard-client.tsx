@@ -1,7 +1,7 @@
 'use client';
 
-import { UserMenu } from './account/user-menu';
 import { ConnectionIndicator } from './connection-indicator';
+import { SiteHeader } from './site-header';
 import { useRealtime } from './use-realtime';
 import { useWorklist } from './worklist/use-worklist';
 import { WorklistTable } from './worklist/worklist-table';
@@ -12,16 +12,13 @@ export function DashboardClient({ user }: { user: { username: string; role: stri
   const { connection, status, lastHeartbeat } = useRealtime(worklist.listeners);
   return (
     <div className="mx-auto flex max-w-7xl flex-col gap-6 p-6">
-      <header className="flex flex-wrap items-center justify-between gap-4 border-b border-edge pb-4">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">ICH Triage</h1>
-          <p className="text-sm text-muted">Intracranial hemorrhage worklist — head CT</p>
-        </div>
-        <div className="flex flex-wrap items-center gap-4">
-          <ConnectionIndicator state={connection} />
-          <UserMenu username={user.username} role={user.role} />
-        </div>
-      </header>
+      <SiteHeader
+        title="ICH Triage"
+        subtitle="Intracranial hemorrhage worklist — head CT"
+        user={user}
+        current="/"
+        extra={<ConnectionIndicator state={connection} />}
+      />
 
       <section aria-labelledby="worklist-title" className="rounded-lg border border-edge bg-panel p-6">
         <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">

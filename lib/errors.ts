@@ -35,6 +35,7 @@ export const ERROR_STATUS = {
   SERIES_NOT_AXIAL: 422,
   SERIES_LOCALIZER: 422,
   SERIES_NOT_HEAD: 422,
+  SERIES_NO_BRAIN: 422,
   // Model contract
   MODEL_MANIFEST_INVALID: 500,
   MODEL_CHECKSUM_MISMATCH: 500,
@@ -49,6 +50,20 @@ export const ERROR_STATUS = {
   DB_MIGRATION_FAILED: 500,
   /** The migration history needs a person: a migration that failed under `prisma migrate deploy`. */
   DB_MIGRATION_BLOCKED: 500,
+  // Clinical workflow
+  /** The action does not fit the study's current state (e.g. acknowledging a reported study). */
+  STUDY_ACTION_CONFLICT: 409,
+  // Study view
+  /** The slice is known but its file cannot be decoded; the decoder's own DICOM_* code rides along. */
+  SLICE_NOT_DECODED: 409,
+  STUDY_FILES_PURGED: 410,
+  // Uploads (POST /api/upload): the request, or one file or zip entry in it, was refused unread.
+  UPLOAD_TOO_LARGE: 413,
+  UPLOAD_TOO_MANY_FILES: 413,
+  UPLOAD_ZIP_BOMB: 422,
+  UPLOAD_UNSAFE_NAME: 422,
+  UPLOAD_NESTED_ZIP: 422,
+  UPLOAD_BAD_ZIP: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

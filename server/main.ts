@@ -2,146 +2,112 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAppError } from '@/lib/errors';
-import { HuCache } from '@/server/analysis/hu-cache';
-import { SliceAnalyser } from '@/server/analysis/slice-analyser';
+import type { StudyChange } from '@/lib/realtime-events';
+import { AuditService } from '@/server/audit';
 import { AuthService, bootstrapAuth, headersFromNode } from '@/server/auth';
+import { OidcSignIn } from '@/server/auth/oidc';
 import { loadConfig } from '@/server/config';
-import { openDatabase } from '@/server/db';
-import { createHttpServer, registerServices } from '@/server/http';
-import { InferenceEngine } from '@/server/inference';
+import { openDatabase, resolveDatabaseTarget } from '@/server/db';
+import { createHttpServer, type HttpServerHandle } from '@/server/http';
+import { InferenceEngine, loadVerifiedModel } from '@/server/inference';
 import { DicomFileStore } from '@/server/ingest/dicom-file-store';
-import { DimseServer } from '@/server/ingest/dimse/dimse-server';
-import { IngestService } from '@/server/ingest/ingest-service';
-import { QuarantineStore } from '@/server/ingest/quarantine-store';
-import { recordInstance } from '@/server/ingest/record-instance';
 import { createLogger } from '@/server/logging';
-import { RealtimeHub } from '@/server/realtime';
-import { TriagePipeline } from '@/server/triage/triage-pipeline';
-import { DemoScanner } from '@/server/demo';
+import { startWeb } from '@/server/node/start-web';
+import { startWorker, type WorkerStages } from '@/server/node/start-worker';
+import { createPostgresFanout, EventJournal, RealtimeHub } from '@/server/realtime';
+import { readWorklistItem } from '@/server/triage/worklist-query';
 import { readVersion } from '@/server/version';
-import { readStudyDetail } from '@/server/triage/study-query';
-import { readWorklist, readWorklistItem } from '@/server/triage/worklist-query';
 
 /**
  * The composition root: validate configuration once, create each stage, start them, and stop them
  * in reverse order on SIGINT/SIGTERM. Nothing else reads process.env. Data flows one way:
- * ingest (DIMSE) → database + queue → analysis → triage → realtime push.
+ * ingest → database + queue → analysis → triage → realtime push. SERVER_ROLE picks the stages:
+ * `all` runs everything in one process; `web` and `worker` split them across processes that share
+ * one database (server/node/).
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
+  const runsWeb = config.serverRole !== 'worker';
+  const runsWorker = config.serverRole !== 'web';
 
   const version = readVersion();
   const startedAt = new Date().toISOString();
-  // A model that fails its checksum or manifest stops the server here, with the reason: triage
-  // without a verified model would look alive and rank nothing.
-  const engine = await InferenceEngine.create({ ...config.inference, log: log.child({ stage: 'inference' }) });
-  const model = { name: engine.status.name, version: engine.status.version, provider: engine.status.provider };
+  // A model that fails its checksum or manifest stops the process here, with the reason: triage
+  // without a verified model would look alive and rank nothing. Web nodes verify it too, for the
+  // operating points they show, but never run it.
+  const engine = runsWorker ? await InferenceEngine.create({ ...config.inference, log: log.child({ stage: 'inference' }) }) : undefined;
+  const manifest = engine?.manifest ?? (await loadVerifiedModel(config.inference.manifestPath)).manifest;
+  const model = { name: manifest.name, version: manifest.version, provider: engine?.status.provider ?? 'worker nodes' };
   const status = () => ({ version, startedAt, model });
 
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: log.child({ stage: 'db' }) });
   const files = new DicomFileStore(join(config.dataDir, 'dicom'));
-  const quarantine = new QuarantineStore(join(config.dataDir, 'quarantine'));
+  const audit = new AuditService({ prisma: db.prisma, provider: db.provider });
 
   // Users, sessions and tokens: the first admin and API_TOKENS are set up before anything listens.
-  const authLog = log.child({ stage: 'auth' });
-  await bootstrapAuth({
-    prisma: db.prisma,
-    log: authLog,
-    ...config.auth,
-    // The generated one-time password goes to the console for the person starting the server,
-    // never into the JSON logs (which are shipped and kept).
-    announce: (text) => process.stdout.write(`${text}\n`),
-  });
-  const auth = new AuthService({ prisma: db.prisma, log: authLog, sessionTtlMs: config.auth.sessionTtlMs, cookieSecure: config.auth.cookieSecure });
+  let web: { http: HttpServerHandle; auth: AuthService; oidc: OidcSignIn | undefined } | undefined;
+  if (runsWeb) {
+    const authLog = log.child({ stage: 'auth' });
+    await bootstrapAuth({
+      prisma: db.prisma,
+      log: authLog,
+      ...config.auth,
+      // The generated one-time password goes to the console for the person starting the server,
+      // never into the JSON logs (which are shipped and kept).
+      announce: (text) => process.stdout.write(`${text}\n`),
+    });
+    const auth = new AuthService({ prisma: db.prisma, log: authLog, sessionTtlMs: config.auth.sessionTtlMs, cookieSecure: config.auth.cookieSecure });
+    // Single sign-on when configured. Discovery starts now but is not awaited: an unreachable IdP logs
+    // an error and is retried at the next sign-in click; the server and password sign-in start anyway.
+    const oidc = config.oidc ? new OidcSignIn({ ...config.oidc, prisma: db.prisma, auth, log: log.child({ stage: 'oidc' }) }) : undefined;
+    void oidc?.discover();
+    const rootDir = fileURLToPath(new URL('..', import.meta.url));
+    web = { http: await createHttpServer({ dev: config.env === 'development', dir: rootDir, log }), auth, oidc };
+  }
 
-  const rootDir = fileURLToPath(new URL('..', import.meta.url));
-  const http = await createHttpServer({ dev: config.env === 'development', dir: rootDir, log });
+  // PostgreSQL means possibly several nodes: their Socket.IO servers fan events out to each other.
+  // A worker has no clients of its own; its hub records events and hands them to the web nodes.
+  const dbTarget = resolveDatabaseTarget({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const realtimeLog = log.child({ stage: 'realtime' });
+  const fanout = dbTarget.provider === 'postgresql' ? await createPostgresFanout({ url: dbTarget.url, schema: dbTarget.schema, log: realtimeLog }) : undefined;
+  const auth = web?.auth;
   const realtime = new RealtimeHub(
-    http.server,
-    { heartbeatIntervalMs: config.heartbeatIntervalMs, status, authenticate: (handshake) => auth.authenticateSocket(headersFromNode(handshake.headers)) },
-    log,
+    web?.http.server,
+    {
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      status,
+      authenticate: async (handshake) => (auth ? auth.authenticateSocket(headersFromNode(handshake.headers)) : null),
+      journal: new EventJournal(db.prisma, db.provider),
+      fanout,
+    },
+    realtimeLog,
   );
 
-  const pipeline = new TriagePipeline({
-    prisma: db.prisma,
-    files,
-    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(config.triage.huCacheBytes)),
-    model: { manifest: engine.manifest, provider: engine.status.provider },
-    log: log.child({ stage: 'triage' }),
-    quietPeriodMs: config.triage.quietPeriodMs,
-    agingLimitMs: config.triage.agingLimitMs,
-    concurrency: config.inference.maxBatch,
-    onStudyChanged: (studyId, change) => {
-      readWorklistItem(db.prisma, studyId).then(
-        (item) => item && realtime.publishStudy(change, item),
-        (err: unknown) => log.error({ err, studyId }, 'could not publish a study update'),
-      );
-    },
-  });
-  const ingest = new IngestService({
-    files,
-    quarantine,
-    record: async (received) => {
-      await recordInstance(db.prisma, received);
-      pipeline.wake();
-    },
-    recordQuarantine: async (q) => {
-      await db.prisma.quarantinedInput.create({
-        data: {
-          source: q.source.channel === 'dimse' ? 'c_store' : q.source.channel === 'stow' ? 'stow' : q.source.channel === 'folder' ? 'folder' : 'upload',
-          origin: `${q.source.channel}:${q.source.sender}`,
-          storedPath: q.relativePath,
-          sizeBytes: q.size,
-          sha256: q.sha256,
-          errorCode: q.code,
-          message: q.message.slice(0, 500),
-        },
-      });
-    },
-    log: log.child({ stage: 'ingest' }),
-  });
+  // One path from "a study changed" to every dashboard: the pipeline's updates and people's actions.
+  const publishStudyChange = (studyId: string, change: StudyChange) => {
+    readWorklistItem(db.prisma, studyId)
+      .then((item) => item && realtime.publishStudy(change, item))
+      .catch((err: unknown) => log.error({ err, studyId }, 'could not publish a study update'));
+  };
+  const ctx = { config, log, db, files, audit, publishStudyChange };
 
-  // The demo scanner sends through the real C-STORE path, like any modality would.
-  const demoCallingAe = 'DEMOSCANNER';
-  const allowed = config.dicom.allowedCallingAeTitles;
-  const dimseAllowed = config.demoScanner.enabled && allowed.length > 0 ? [...allowed, demoCallingAe] : allowed;
-
-  const dimse = new DimseServer({ port: config.dicom.port, aeTitle: config.dicom.aeTitle, allowedCallingAeTitles: dimseAllowed, ingest, log: log.child({ stage: 'dimse' }) });
-  registerServices({
-    status,
-    worklist: () => readWorklist(db.prisma),
-    study: (uid) => readStudyDetail(db.prisma, uid),
-    ingest: (bytes, source) => ingest.ingest(bytes, source),
-    auth,
-  });
-  await new Promise<void>((resolve) => http.server.listen(config.port, config.host, resolve));
-  const dicomPort = await dimse.start();
-  pipeline.start();
+  const worker: WorkerStages | undefined = engine ? startWorker(ctx, engine) : undefined;
+  const webStages = web ? await startWeb(ctx, { ...web, status, manifest, wakeWorker: () => worker?.wake() }) : undefined;
   realtime.start();
-  const scanner = config.demoScanner.enabled
-    ? new DemoScanner({
-        target: { host: '127.0.0.1', port: dicomPort, callingAeTitle: demoCallingAe, calledAeTitle: config.dicom.aeTitle },
-        ratePerMinute: config.demoScanner.ratePerMin,
-        slices: config.demoScanner.slices,
-        log: log.child({ stage: 'demo-scanner' }),
-      })
-    : undefined;
-  scanner?.start();
-  log.info({ port: config.port, dicomPort: dimse.port, env: config.env, version, database: db.provider }, 'server listening');
+  log.info({ role: config.serverRole, port: web ? config.port : undefined, dicomPort: webStages?.dicomPort, env: config.env, version, database: db.provider }, 'server listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    await scanner?.stop();
-    dimse.stop();
-    await pipeline.stop();
+    await webStages?.stop();
+    await worker?.stop();
     await realtime.stop(); // also closes the http server
-    await http.closeNext();
-    await engine.close();
+    await web?.http.closeNext();
+    await engine?.close();
     await db.close();
     process.exit(0);
   };

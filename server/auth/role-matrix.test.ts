@@ -13,18 +13,34 @@ import * as password from '@/app/api/auth/password/route';
 import * as tokenById from '@/app/api/auth/tokens/[id]/route';
 import * as tokensRoute from '@/app/api/auth/tokens/route';
 import * as users from '@/app/api/auth/users/route';
+import * as userById from '@/app/api/auth/users/[id]/route';
 import * as health from '@/app/api/health/route';
+import * as operations from '@/app/api/operations/route';
 import * as studyDetail from '@/app/api/studies/[studyInstanceUid]/route';
+import * as sliceLocalization from '@/app/api/studies/[studyInstanceUid]/slices/[sopInstanceUid]/localization/route';
+import * as sliceHu from '@/app/api/studies/[studyInstanceUid]/slices/[sopInstanceUid]/route';
 import * as worklist from '@/app/api/worklist/route';
+import * as auditRoute from '@/app/api/audit/route';
+import * as studyActions from '@/app/api/studies/[studyInstanceUid]/actions/route';
+import * as studyAudit from '@/app/api/studies/[studyInstanceUid]/audit/route';
+import { AuditService } from '@/server/audit';
+import { performStudyAction } from '@/server/triage/study-actions';
 import * as stow from '@/app/dicomweb/studies/route';
+import * as quarantineRoute from '@/app/api/quarantine/route';
+import * as upload from '@/app/api/upload/route';
+import { AppError } from '@/lib/errors';
 import { SOCKET_PATH } from '@/lib/realtime-events';
 import { openDatabase, type Database } from '@/server/db';
 import { registerServices } from '@/server/http';
+import { listQuarantine } from '@/server/ingest/quarantine-query';
+import { UploadService } from '@/server/ingest/upload';
 import { createLogger } from '@/server/logging';
-import { RealtimeHub } from '@/server/realtime';
+import { readOperationsMetrics } from '@/server/operations/read-operations-metrics';
+import { EventJournal, RealtimeHub } from '@/server/realtime';
 import { AuthService } from './auth-service';
 import { headersFromNode } from './node-headers';
 import { hashPassword } from './password-hasher';
+import { UserAdmin } from './user-admin';
 import { ROLES, type Role } from './roles';
 
 const log = pino({ level: 'silent' });
@@ -53,7 +69,12 @@ function stowBody(): { body: string; contentType: string } {
 let created = 0;
 const json = (value: unknown) => JSON.stringify(value);
 
-/** Every protected endpoint, how to call it, and which roles may. */
+/**
+ * Every protected endpoint, how to call it, and which roles may. Public by design, so not here:
+ * GET /api/health, POST /api/auth/login and /logout, and OIDC's GET /api/auth/oidc/start and
+ * /callback (how a person without a session gets one; 404 when OIDC is off; tested in
+ * server/auth/oidc/oidc-sign-in.test.ts).
+ */
 const ROUTES: { name: string; allowed: readonly Role[]; call: (cred: Credential) => Promise<Response> }[] = [
   { name: 'GET /api/worklist', allowed: ['clinician', 'radiologist', 'admin'], call: (c) => worklist.GET(request('/api/worklist', 'GET', c)) },
   {
@@ -69,6 +90,7 @@ const ROUTES: { name: string; allowed: readonly Role[]; call: (cred: Credential)
       return stow.POST(request('/dicomweb/studies', 'POST', c, body, { 'content-type': contentType }));
     },
   },
+  { name: 'GET /api/operations', allowed: ['radiologist', 'admin'], call: (c) => operations.GET(request('/api/operations?window=1h', 'GET', c)) },
   { name: 'GET /api/auth/me', allowed: ROLES, call: (c) => me.GET(request('/api/auth/me', 'GET', c)) },
   { name: 'GET /api/auth/users', allowed: ['admin'], call: (c) => users.GET(request('/api/auth/users', 'GET', c)) },
   {
@@ -87,6 +109,44 @@ const ROUTES: { name: string; allowed: readonly Role[]; call: (cred: Credential)
     allowed: ['admin'],
     call: (c) => tokenById.DELETE(request('/api/auth/tokens/none', 'DELETE', c), { params: Promise.resolve({ id: 'none' }) }),
   },
+  {
+    name: 'GET /api/studies/:uid/slices/:sop',
+    allowed: ['clinician', 'radiologist', 'admin'],
+    call: (c) => sliceHu.GET(request(`/api/studies/${UID}/slices/${UID}.1`, 'GET', c), { params: Promise.resolve({ studyInstanceUid: UID, sopInstanceUid: `${UID}.1` }) }),
+  },
+  {
+    name: 'GET /api/studies/:uid/slices/:sop/localization',
+    allowed: ['clinician', 'radiologist', 'admin'],
+    call: (c) =>
+      sliceLocalization.GET(request(`/api/studies/${UID}/slices/${UID}.1/localization`, 'GET', c), { params: Promise.resolve({ studyInstanceUid: UID, sopInstanceUid: `${UID}.1` }) }),
+  },
+  {
+    name: 'POST /api/upload',
+    allowed: ['integration', 'admin'],
+    call: (c) => {
+      const form = new FormData();
+      form.append('files', new Blob(['not dicom']), 'x.dcm');
+      return upload.POST(request('/api/upload', 'POST', c, form));
+    },
+  },
+  { name: 'GET /api/quarantine', allowed: ['admin'], call: (c) => quarantineRoute.GET(request('/api/quarantine?limit=5', 'GET', c)) },
+  {
+    name: 'POST /api/studies/:uid/actions',
+    allowed: ['clinician', 'radiologist', 'admin'],
+    call: (c) => studyActions.POST(request(`/api/studies/${UID}/actions`, 'POST', c, json({ action: 'acknowledge' })), { params: Promise.resolve({ studyInstanceUid: UID }) }),
+  },
+  {
+    name: 'GET /api/studies/:uid/audit',
+    allowed: ['clinician', 'radiologist', 'admin'],
+    call: (c) => studyAudit.GET(request(`/api/studies/${UID}/audit`, 'GET', c), { params: Promise.resolve({ studyInstanceUid: UID }) }),
+  },
+  { name: 'GET /api/audit', allowed: ['radiologist', 'admin'], call: (c) => auditRoute.GET(request('/api/audit?limit=5', 'GET', c)) },
+  { name: 'GET /api/audit?format=csv', allowed: ['radiologist', 'admin'], call: (c) => auditRoute.GET(request('/api/audit?format=csv', 'GET', c)) },
+  {
+    name: 'PATCH /api/auth/users/:id',
+    allowed: ['admin'],
+    call: (c) => userById.PATCH(request('/api/auth/users/none', 'PATCH', c, json({ unlock: true })), { params: Promise.resolve({ id: 'none' }) }),
+  },
 ];
 
 describe('who may call what (role × route matrix, real route handlers, SQLite)', () => {
@@ -102,6 +162,7 @@ describe('who may call what (role × route matrix, real route handlers, SQLite)'
     dir = mkdtempSync(join(tmpdir(), 'ich-matrix-'));
     db = await openDatabase({ dataDir: dir, log });
     auth = new AuthService({ prisma: db.prisma, log, sessionTtlMs: 3_600_000, failureFloorMs: 0 });
+    const audit = new AuditService({ prisma: db.prisma, provider: db.provider });
     registerServices({
       status: () => ({ version: '1.2.3', startedAt: '2026-11-23T00:00:00.000Z', model: { name: 'm', version: '1', provider: 'cpu' } }),
       worklist: async () => [],
@@ -111,6 +172,25 @@ describe('who may call what (role × route matrix, real route handlers, SQLite)'
         return { status: 'stored', studyInstanceUid: UID, sopInstanceUid: `${UID}.1`, sopClassUid: '1.2.840.10008.5.1.4.1.1.2' };
       },
       auth,
+      userAdmin: new UserAdmin(db.prisma, log),
+      upload: new UploadService({
+        limits: { maxRequestBytes: 1 << 20, maxFiles: 10, maxUncompressedBytes: 1 << 20, maxCompressionRatio: 100 },
+        ingest: async () => ({ status: 'stored', studyInstanceUid: UID, sopInstanceUid: `${UID}.2`, sopClassUid: undefined }),
+        log,
+      }).receive,
+      quarantine: (query) => listQuarantine(db.prisma, query),
+      operations: (window) => readOperationsMetrics(db.prisma, window),
+      viewer: {
+        slice: async () => {
+          throw new AppError('NOT_FOUND', 'no such slice in this study');
+        },
+        localization: async () => {
+          throw new AppError('NOT_FOUND', 'no such slice in this study');
+        },
+      },
+      audit,
+      actOnStudy: (uid, req, actor) => performStudyAction(audit.log, uid, req, actor),
+      notifyStudyChanged: () => {},
     });
     const passwordHash = await hashPassword(PASSWORD);
     for (const role of ['clinician', 'radiologist', 'admin'] as const) {
@@ -257,7 +337,12 @@ describe('who may call what (role × route matrix, real route handlers, SQLite)'
       server = createServer();
       hub = new RealtimeHub(
         server,
-        { heartbeatIntervalMs: 1000, status: () => ({ version: '1.2.3', startedAt: '', model: null }), authenticate: (h) => auth.authenticateSocket(headersFromNode(h.headers)) },
+        {
+          heartbeatIntervalMs: 1000,
+          status: () => ({ version: '1.2.3', startedAt: '', model: null }),
+          authenticate: (h) => auth.authenticateSocket(headersFromNode(h.headers)),
+          journal: new EventJournal(db.prisma, db.provider),
+        },
         createLogger('silent'),
       );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

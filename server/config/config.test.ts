@@ -29,6 +29,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ INFERENCE_PROVIDERS: 'cuda,tpu' })).toThrow(/INFERENCE_PROVIDERS/);
   });
 
+  it('has safe upload limits and no watched folder by default, and reads both', () => {
+    const defaults = loadConfig({});
+    expect(defaults.upload).toEqual({ maxRequestBytes: 512 * 1024 * 1024, maxFiles: 5000, maxUncompressedBytes: 2048 * 1024 * 1024, maxCompressionRatio: 200 });
+    expect(defaults.watchFolder).toBeUndefined();
+    const config = loadConfig({ UPLOAD_MAX_MB: '1.5', UPLOAD_MAX_FILES: '10', UPLOAD_MAX_UNCOMPRESSED_MB: '4', UPLOAD_MAX_COMPRESSION_RATIO: '50', WATCH_DIR: 'in', WATCH_POLL_S: '0.5' });
+    expect(config.upload).toEqual({ maxRequestBytes: 1572864, maxFiles: 10, maxUncompressedBytes: 4 * 1024 * 1024, maxCompressionRatio: 50 });
+    expect(config.watchFolder).toEqual({ dir: path.resolve('in'), pollIntervalMs: 500 });
+    expect(() => loadConfig({ UPLOAD_MAX_FILES: '0', UPLOAD_MAX_COMPRESSION_RATIO: '1' })).toThrow(/UPLOAD_MAX_FILES.*UPLOAD_MAX_COMPRESSION_RATIO/);
+  });
+
+  it('keeps stored DICOM 7 days, 2 hours under the demo scanner, forever with 0, as configured otherwise', () => {
+    expect(loadConfig({ DEMO_SCANNER: 'off' }).retention).toEqual({ retentionMs: 7 * 86_400_000, sweepIntervalMs: 3_600_000 });
+    expect(loadConfig({}).retention).toEqual({ retentionMs: 2 * 3_600_000, sweepIntervalMs: 720_000 });
+    expect(loadConfig({ DICOM_RETENTION_DAYS: '0' }).retention).toBeUndefined();
+    expect(loadConfig({ DICOM_RETENTION_DAYS: '30', DEMO_SCANNER: 'on' }).retention?.retentionMs).toBe(30 * 86_400_000);
+    expect(() => loadConfig({ DICOM_RETENTION_DAYS: '-1' })).toThrow(/DICOM_RETENTION_DAYS/);
+  });
+
+  it('runs every stage by default, and reads a web or worker role', () => {
+    expect(loadConfig({}).serverRole).toBe('all');
+    expect(loadConfig({ SERVER_ROLE: 'worker' }).serverRole).toBe('worker');
+    expect(() => loadConfig({ SERVER_ROLE: 'both' })).toThrow(/SERVER_ROLE/);
+  });
+
   it('refuses bad values with one error naming every bad variable', () => {
     let caught: unknown;
     try {
@@ -39,5 +63,40 @@ describe('loadConfig', () => {
     expect(isAppError(caught, 'CONFIG_INVALID')).toBe(true);
     expect(String((caught as Error).message)).toMatch(/PORT/);
     expect(String((caught as Error).message)).toMatch(/DEMO_SCANNER/);
+  });
+
+  it('leaves OIDC off by default and reads a complete OIDC configuration', () => {
+    expect(loadConfig({}).oidc).toBeUndefined();
+    const oidc = loadConfig({
+      OIDC_ISSUER: 'https://idp.hospital.example/realms/main',
+      OIDC_CLIENT_ID: 'ich-triage',
+      OIDC_CLIENT_SECRET: 'a-long-client-secret-value',
+      OIDC_ROLE_MAP: 'ich-radiologists:radiologist, ich-ed:clinician,urn:grp:ich-admins:admin',
+    }).oidc;
+    expect(oidc).toMatchObject({ clientId: 'ich-triage', redirectUri: undefined, roleClaims: ['groups', 'roles'], label: 'Hospital sign-in' });
+    expect(oidc?.issuer.href).toBe('https://idp.hospital.example/realms/main');
+    expect([...(oidc?.roleMap ?? [])]).toEqual([['ich-radiologists', 'radiologist'], ['ich-ed', 'clinician'], ['urn:grp:ich-admins', 'admin']]);
+    const custom = loadConfig({
+      OIDC_ISSUER: 'http://localhost:8080',
+      OIDC_CLIENT_ID: 'c',
+      OIDC_CLIENT_SECRET: 'a-long-client-secret-value',
+      OIDC_ROLE_MAP: 'admins:admin',
+      OIDC_ROLE_CLAIM: 'realm_access.roles',
+      OIDC_LABEL: 'St Elsewhere SSO',
+      OIDC_REDIRECT_URI: 'https://triage.example/api/auth/oidc/callback',
+    }).oidc;
+    expect(custom).toMatchObject({ roleClaims: ['realm_access.roles'], label: 'St Elsewhere SSO', redirectUri: 'https://triage.example/api/auth/oidc/callback' });
+  });
+
+  it('refuses an incomplete or unsafe OIDC configuration, naming what is wrong', () => {
+    const base = { OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 'a-long-client-secret-value', OIDC_ROLE_MAP: 'g:admin' };
+    expect(() => loadConfig({ ...base, OIDC_CLIENT_ID: undefined, OIDC_CLIENT_SECRET: undefined })).toThrow(/OIDC_CLIENT_ID: required.*OIDC_CLIENT_SECRET: required/);
+    expect(() => loadConfig({ ...base, OIDC_ROLE_MAP: '' })).toThrow(/OIDC_ROLE_MAP: maps no group/);
+    expect(() => loadConfig({ ...base, OIDC_ROLE_MAP: 'g:superuser' })).toThrow(/OIDC_ROLE_MAP: "g:superuser": role must be one of/);
+    expect(() => loadConfig({ ...base, OIDC_ROLE_MAP: 'nocolon' })).toThrow(/OIDC_ROLE_MAP: "nocolon" is not group:role/);
+    expect(() => loadConfig({ ...base, OIDC_ISSUER: 'http://idp.example' })).toThrow(/OIDC_ISSUER: must be https/);
+    expect(() => loadConfig({ ...base, OIDC_ISSUER: 'not a url' })).toThrow(/OIDC_ISSUER/);
+    expect(() => loadConfig({ ...base, OIDC_CLIENT_SECRET: 'short' })).toThrow(/OIDC_CLIENT_SECRET: at least 16/);
+    expect(() => loadConfig({ OIDC_CLIENT_ID: 'c', OIDC_ROLE_MAP: 'g:admin' })).toThrow(/OIDC_ISSUER: required when OIDC_CLIENT_ID, OIDC_ROLE_MAP is set/);
   });
 });

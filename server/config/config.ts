@@ -4,12 +4,14 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { parseApiTokens, type BootstrapToken } from '@/server/auth/parse-api-tokens';
 import type { CookieSecureMode } from '@/server/auth/session-cookie';
+import { OIDC_ENV, readOidcSettings, type OidcSettings } from '@/server/auth/oidc/oidc-env';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '@/server/inference/execution-provider';
 import { DEFAULT_MODEL_MANIFEST } from './defaults';
 
 const onOff = (fallback: 'on' | 'off') =>
   z.enum(['on', 'off']).default(fallback).transform((v) => v === 'on');
 const port = z.coerce.number().int().min(0).max(65535);
+const MIB = 1024 * 1024;
 
 /** Every environment variable the server reads, with safe defaults for the embedded mode. */
 const envSchema = z.object({
@@ -68,6 +70,30 @@ const envSchema = z.object({
   SESSION_TTL_H: z.coerce.number().positive().max(24 * 30).default(12),
   /** Secure flag of the session cookie: auto (when the request is https), on, off. */
   COOKIE_SECURE: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** POST /api/upload: the whole request (it is held in memory while a zip is read), MiB. */
+  UPLOAD_MAX_MB: z.coerce.number().positive().max(16 * 1024).default(512),
+  /** Files in one upload, zip entries included. */
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** Everything an upload's zips expand to, together, MiB (zip bombs). */
+  UPLOAD_MAX_UNCOMPRESSED_MB: z.coerce.number().positive().max(64 * 1024).default(2048),
+  /** Largest uncompressed/compressed ratio of one zip entry (zip bombs); CT compresses ~2-20x. */
+  UPLOAD_MAX_COMPRESSION_RATIO: z.coerce.number().min(2).max(10_000).default(200),
+  /** A folder to poll for DICOM files (e.g. a share a modality exports to); unset: off. */
+  WATCH_DIR: z.string().min(1).optional(),
+  /** Seconds between polls of WATCH_DIR; a file is taken once its size and mtime held for one poll. */
+  WATCH_POLL_S: z.coerce.number().min(0.1).max(3600).default(2),
+  /**
+   * Days stored DICOM is kept (results, scores and the audit trail stay); 0 keeps it forever.
+   * Unset: 7 days, or 2 hours while the demo scanner runs (it sends ~1.7 GB of phantoms an hour).
+   */
+  DICOM_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).optional(),
+  /**
+   * What this process runs: `all` (one node), `web` (pages, API, sockets, DICOM listener, ingest)
+   * or `worker` (analysis, triage, retention). Web and worker nodes share one PostgreSQL.
+   */
+  SERVER_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  /** Optional OpenID Connect single sign-on (server/auth/oidc/oidc-env.ts). */
+  ...OIDC_ENV,
 });
 
 export type Config = {
@@ -96,6 +122,14 @@ export type Config = {
     sessionTtlMs: number;
     cookieSecure: CookieSecureMode;
   };
+  upload: { maxRequestBytes: number; maxFiles: number; maxUncompressedBytes: number; maxCompressionRatio: number };
+  /** The watched folder; undefined when WATCH_DIR is unset. */
+  watchFolder: { dir: string; pollIntervalMs: number } | undefined;
+  /** OpenID Connect single sign-on; undefined when OIDC_ISSUER is unset. */
+  oidc: OidcSettings | undefined;
+  serverRole: 'all' | 'web' | 'worker';
+  /** How long stored DICOM files are kept; undefined keeps them forever. */
+  retention: { retentionMs: number; sweepIntervalMs: number } | undefined;
 };
 
 /** Validates the environment once at start-up; throws CONFIG_INVALID naming each bad variable. */
@@ -106,6 +140,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new AppError('CONFIG_INVALID', `invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const oidc = readOidcSettings(e);
+  if (oidc.problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration: ${oidc.problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -135,5 +171,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionTtlMs: e.SESSION_TTL_H * 3_600_000,
       cookieSecure: e.COOKIE_SECURE,
     },
+    upload: {
+      maxRequestBytes: Math.round(e.UPLOAD_MAX_MB * MIB),
+      maxFiles: e.UPLOAD_MAX_FILES,
+      maxUncompressedBytes: Math.round(e.UPLOAD_MAX_UNCOMPRESSED_MB * MIB),
+      maxCompressionRatio: e.UPLOAD_MAX_COMPRESSION_RATIO,
+    },
+    watchFolder: e.WATCH_DIR ? { dir: path.resolve(e.WATCH_DIR), pollIntervalMs: Math.round(e.WATCH_POLL_S * 1000) } : undefined,
+    oidc: oidc.settings,
+    serverRole: e.SERVER_ROLE,
+    retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7)),
   };
+}
+
+function retentionOf(days: number): Config['retention'] {
+  if (days === 0) return undefined;
+  const retentionMs = Math.round(days * 86_400_000);
+  // Sweep often enough that files outlive the period by at most a tenth of it (between 1 min and 1 h).
+  return { retentionMs, sweepIntervalMs: Math.min(3_600_000, Math.max(60_000, Math.round(retentionMs / 10))) };
 }

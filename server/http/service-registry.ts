@@ -1,8 +1,17 @@
+import type { OperationsMetrics, OperationsWindow } from '@/lib/operations';
 import type { SystemStatus } from '@/lib/realtime-events';
+import type { StudyActionResult } from '@/lib/study-actions';
 import type { StudyDetail } from '@/lib/study-detail';
 import type { WorklistItem } from '@/lib/worklist';
+import type { AuditService } from '@/server/audit/audit-service';
 import type { AuthService } from '@/server/auth/auth-service';
+import type { OidcSignIn } from '@/server/auth/oidc/oidc-sign-in';
+import type { UserAdmin } from '@/server/auth/user-admin';
 import type { IngestService } from '@/server/ingest/ingest-service';
+import type { QuarantinePage, QuarantineQuery } from '@/server/ingest/quarantine-query';
+import type { UploadService } from '@/server/ingest/upload';
+import type { SliceViewerService } from '@/server/viewer/slice-viewer';
+import type { StudyActionRequest, StudyActor } from '@/server/triage/study-actions';
 
 /**
  * What Next route handlers may ask of the running server. Next bundles route handlers apart from
@@ -14,11 +23,29 @@ export interface ServerServices {
   /** The active worklist in rank order. */
   worklist: () => Promise<WorklistItem[]>;
   /** One study with its per-slice results; undefined when unknown. */
-  study: (studyInstanceUid: string) => Promise<StudyDetail | undefined>;
+  study: (studyInstanceUid: string, options?: { revealIdentity?: boolean }) => Promise<StudyDetail | undefined>;
   /** The durable ingest path (STOW-RS, uploads). */
   ingest: IngestService['ingest'];
+  /** Dashboard uploads (files or zips) within the configured limits. */
+  upload: UploadService['receive'];
+  /** Quarantined inputs for the admin view, newest first. */
+  quarantine: (query: QuarantineQuery) => Promise<QuarantinePage>;
   /** Sign-in, sessions and bearer tokens; route handlers use it through server/auth/require-auth. */
   auth: AuthService;
+  /** OIDC single sign-on; absent when OIDC_ISSUER is unset (its routes then answer 404). */
+  oidc?: OidcSignIn | undefined;
+  /** Admin changes to accounts (role, disable, unlock); optional so tests that do not use it leave it out. */
+  userAdmin?: UserAdmin | undefined;
+  /** The operations page's figures over a window ending now. */
+  operations: (window: OperationsWindow) => Promise<OperationsMetrics>;
+  /** Stored slices as HU and their localization maps, for the study view. */
+  viewer: SliceViewerService;
+  /** The hash-chained audit journal: record, read, export. */
+  audit: AuditService;
+  /** A clinician action on a study with its audit entry (server/triage/study-actions.ts); throws AppError. */
+  actOnStudy: (studyInstanceUid: string, request: StudyActionRequest, actor: StudyActor) => Promise<{ studyId: string; result: StudyActionResult }>;
+  /** Pushes a study's current worklist row to every dashboard (after an action changed it). */
+  notifyStudyChanged: (studyId: string) => void;
 }
 
 const KEY = Symbol.for('ich-triage.services');

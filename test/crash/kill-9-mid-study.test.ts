@@ -8,6 +8,7 @@ import { openDatabase } from '@/server/db';
 import { CStoreClient } from '@/server/demo';
 import { generatePhantomStudy, type PhantomStudy } from '@/server/phantoms';
 import { startServerProcess, type ServerProcess } from '@/test/support/server-process';
+import { postgresDatabases } from '@/test/support/test-databases';
 
 /**
  * Issue 4 §5, the durability proof: the REAL server (server/main.ts as a child process, Next dev
@@ -237,5 +238,46 @@ describe('kill -9 in the middle of a 40-slice study (real server, SQLite)', () =
 
     const final = await inspectDatabase(dataDir, phantom.studyInstanceUid);
     expectCompleteStudy(dataDir, final, phantom);
+  });
+});
+
+/**
+ * Issue 4 §6, run as documented: a web node (SERVER_ROLE=web: pages, API, DICOM listener) and a
+ * worker node (SERVER_ROLE=worker: analysis and triage) as separate processes on one PostgreSQL and
+ * one DATA_DIR. Kept in this file because both tests run Next dev, which allows one per checkout.
+ */
+describe('a web node and a worker node on one PostgreSQL (real processes)', () => {
+  const pg = postgresDatabases();
+
+  it.skipIf(pg.unavailable)('the web node receives and stores but never analyses; the worker triages what it queued', { timeout: 600_000 }, async () => {
+    await pg.start();
+    try {
+      const target = await pg.fresh();
+      dataDir = mkdtempSync(join(tmpdir(), 'ich-web-worker-'));
+      const env = { DATABASE_URL: target.databaseUrl! };
+      const web = await startServerProcess({ dataDir, env: { ...env, SERVER_ROLE: 'web' } });
+      servers.push(web);
+
+      const phantom = generatePhantomStudy({ seed: 9911, slices: 8, size: 64, hemorrhage: 'intraparenchymal' });
+      await sendStudy(web, phantom);
+      // Well past the 2 s quiet period: with no worker the study is stored but not analysed.
+      await new Promise((r) => setTimeout(r, 5_000));
+      const waiting = (await web.worklist()).find((s) => s.studyInstanceUid === phantom.studyInstanceUid);
+      expect(waiting).toMatchObject({ status: 'receiving', slices: { received: 8, analysed: 0 } });
+      expect(web.output()).not.toMatch(/"stage":"(triage|inference)"/);
+
+      const worker = await startServerProcess({ dataDir, env: { ...env, SERVER_ROLE: 'worker' } });
+      servers.push(worker);
+      const triaged = await until(
+        async () => (await web.worklist()).find((s) => s.studyInstanceUid === phantom.studyInstanceUid && s.status === 'triaged'),
+        120_000,
+        'the worker to triage the study',
+      );
+      expect(triaged.slices).toEqual({ received: 8, analysed: 8, failed: 0 });
+      expect(worker.output()).toMatch(/"role":"worker"/);
+      expect(worker.output()).not.toMatch(/▲ Next|"stage":"dimse"/);
+    } finally {
+      await pg.stop();
+    }
   });
 });

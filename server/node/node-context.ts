@@ -1,0 +1,22 @@
+import type { StudyChange } from '@/lib/realtime-events';
+import type { AuditService } from '@/server/audit';
+import type { Config } from '@/server/config';
+import type { Database } from '@/server/db';
+import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import type { Logger } from '@/server/logging';
+
+/** What the web and worker stages of one process share (server/main.ts builds it). */
+export interface NodeContext {
+  config: Config;
+  log: Logger;
+  db: Database;
+  files: DicomFileStore;
+  audit: AuditService;
+  /** Reads a study's worklist row and pushes it to every dashboard (through the journal). */
+  publishStudyChange: (studyId: string, change: StudyChange) => void;
+}
+
+/** A started part of the process; `stop` ends it (called in reverse order of starting). */
+export interface Stoppable {
+  stop(): Promise<void>;
+}

@@ -1,0 +1,96 @@
+import type { ModelManifest } from '@/lib/model-manifest';
+import type { SystemStatus } from '@/lib/realtime-events';
+import type { AuthService } from '@/server/auth';
+import type { OidcSignIn } from '@/server/auth/oidc';
+import { UserAdmin } from '@/server/auth/user-admin';
+import { DemoScanner } from '@/server/demo';
+import { registerServices, type HttpServerHandle } from '@/server/http';
+import { DimseServer } from '@/server/ingest/dimse/dimse-server';
+import { FolderWatcher } from '@/server/ingest/folder-watcher';
+import { IngestService } from '@/server/ingest/ingest-service';
+import { listQuarantine } from '@/server/ingest/quarantine-query';
+import { QuarantineStore } from '@/server/ingest/quarantine-store';
+import { recordInstance } from '@/server/ingest/record-instance';
+import { recordQuarantinedInput } from '@/server/ingest/record-quarantine';
+import { UploadService } from '@/server/ingest/upload';
+import { readOperationsMetrics } from '@/server/operations/read-operations-metrics';
+import { performStudyAction } from '@/server/triage/study-actions';
+import { readStudyDetail } from '@/server/triage/study-query';
+import { readWorklist } from '@/server/triage/worklist-query';
+import { SliceViewer } from '@/server/viewer';
+import { join } from 'node:path';
+import type { NodeContext, Stoppable } from './node-context';
+
+export interface WebDeps {
+  http: HttpServerHandle;
+  auth: AuthService;
+  oidc: OidcSignIn | undefined;
+  status: () => Omit<SystemStatus, 'seq'>;
+  /** The model's manifest (operating points for the study view), whichever node runs the model. */
+  manifest: ModelManifest;
+  /** Work was queued: wakes this process's pipeline when it runs one. */
+  wakeWorker: () => void;
+}
+
+/**
+ * The web node's stages: every way in (DIMSE, STOW-RS and upload through the services, the watched
+ * folder, the demo scanner), the services the pages and API use, and the HTTP listener.
+ */
+export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppable & { dicomPort: number }> {
+  const { config, log, db, files, audit } = ctx;
+  const ingest = new IngestService({
+    files,
+    quarantine: new QuarantineStore(join(config.dataDir, 'quarantine')),
+    record: async (received) => {
+      await recordInstance(db.prisma, received);
+      deps.wakeWorker();
+    },
+    recordQuarantine: (entry) => recordQuarantinedInput(db.prisma, entry),
+    log: log.child({ stage: 'ingest' }),
+  });
+  const receive = (bytes: Uint8Array, source: { channel: string; sender: string }) => ingest.ingest(bytes, source);
+
+  // The demo scanner sends through the real C-STORE path, like any modality would.
+  const demoCallingAe = 'DEMOSCANNER';
+  const allowed = config.dicom.allowedCallingAeTitles;
+  const dimseAllowed = config.demoScanner.enabled && allowed.length > 0 ? [...allowed, demoCallingAe] : allowed;
+  const dimse = new DimseServer({ port: config.dicom.port, aeTitle: config.dicom.aeTitle, allowedCallingAeTitles: dimseAllowed, ingest, log: log.child({ stage: 'dimse' }) });
+
+  registerServices({
+    status: deps.status,
+    worklist: () => readWorklist(db.prisma),
+    study: (uid, options) => readStudyDetail(db.prisma, uid, { manifest: deps.manifest, revealIdentity: options?.revealIdentity ?? false }),
+    ingest: receive,
+    auth: deps.auth,
+    oidc: deps.oidc,
+    userAdmin: new UserAdmin(db.prisma, log.child({ stage: 'auth' })),
+    viewer: new SliceViewer(db.prisma, files),
+    upload: new UploadService({ limits: config.upload, ingest: receive, log: log.child({ stage: 'upload' }) }).receive,
+    quarantine: (query) => listQuarantine(db.prisma, query),
+    operations: (window) => readOperationsMetrics(db.prisma, window),
+    audit,
+    actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor),
+    notifyStudyChanged: (studyId) => ctx.publishStudyChange(studyId, 'updated'),
+  });
+  await new Promise<void>((resolve) => deps.http.server.listen(config.port, config.host, resolve));
+  const dicomPort = await dimse.start();
+  const scanner = config.demoScanner.enabled
+    ? new DemoScanner({
+        target: { host: '127.0.0.1', port: dicomPort, callingAeTitle: demoCallingAe, calledAeTitle: config.dicom.aeTitle },
+        ratePerMinute: config.demoScanner.ratePerMin,
+        slices: config.demoScanner.slices,
+        log: log.child({ stage: 'demo-scanner' }),
+      })
+    : undefined;
+  scanner?.start();
+  const watcher = config.watchFolder ? new FolderWatcher({ ...config.watchFolder, ingest: receive, log: log.child({ stage: 'watch-folder' }) }) : undefined;
+  await watcher?.start();
+  return {
+    dicomPort,
+    stop: async () => {
+      await scanner?.stop();
+      await watcher?.stop();
+      dimse.stop();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { HuCache } from '@/server/analysis/hu-cache';
+import { SliceAnalyser } from '@/server/analysis/slice-analyser';
+import type { InferenceEngine } from '@/server/inference';
+import { RetentionSweep } from '@/server/retention/retention-sweep';
+import { TriagePipeline } from '@/server/triage/triage-pipeline';
+import type { NodeContext, Stoppable } from './node-context';
+
+export interface WorkerStages extends Stoppable {
+  /** Tells the pipeline work was queued (same process); other nodes find it on their next poll. */
+  wake(): void;
+}
+
+/**
+ * The worker's stages: analysis and triage over the durable job queue (claimed safely by any
+ * number of workers), and the retention sweep for stored DICOM.
+ */
+export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerStages {
+  const { config, log, db, files, audit } = ctx;
+  const pipeline = new TriagePipeline({
+    prisma: db.prisma,
+    files,
+    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(config.triage.huCacheBytes)),
+    model: { manifest: engine.manifest, provider: engine.status.provider },
+    log: log.child({ stage: 'triage' }),
+    quietPeriodMs: config.triage.quietPeriodMs,
+    agingLimitMs: config.triage.agingLimitMs,
+    concurrency: config.inference.maxBatch,
+    onStudyChanged: ctx.publishStudyChange,
+  });
+  // Stored DICOM is a working copy (the PACS keeps the originals): deleted after the retention period.
+  const retention = config.retention
+    ? new RetentionSweep({
+        prisma: db.prisma,
+        files,
+        retentionMs: config.retention.retentionMs,
+        intervalMs: config.retention.sweepIntervalMs,
+        log: log.child({ stage: 'retention' }),
+        onPurged: async (study) => {
+          await audit.record({ actor: null, action: 'study.files_purged', target: { type: 'study', id: study.studyInstanceUid }, details: { bytes: study.bytes } });
+        },
+      })
+    : undefined;
+  pipeline.start();
+  retention?.start();
+  return {
+    wake: () => pipeline.wake(),
+    stop: async () => {
+      await retention?.stop();
+      await pipeline.stop();
+    },
+  };
+}
