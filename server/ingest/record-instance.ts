@@ -15,6 +15,8 @@ export function analyseJobKey(studyId: string, instanceId?: string, sha256?: str
 export interface RecordedInstance {
   studyId: string;
   instanceId: string;
+  /** This slice is the first of its study: the study row was created now. */
+  newStudy: boolean;
   /** A triaged or reviewed study was re-opened by this slice. */
   reopened: boolean;
   /** The instance was new or its content changed: analysis was queued. */
@@ -74,7 +76,7 @@ export async function recordInstance(prisma: DbClient, received: ReceivedInstanc
 
     const existing = await tx.instance.findUnique({ where: { SOPInstanceUID: h.sopInstanceUid }, select: { id: true, sha256: true } });
     if (existing && existing.sha256 === stored.sha256) {
-      return { studyId: study.id, instanceId: existing.id, reopened: false, queued: false };
+      return { studyId: study.id, instanceId: existing.id, newStudy: false, reopened: false, queued: false };
     }
     const fields = {
       seriesId: series.id,
@@ -110,6 +112,6 @@ export async function recordInstance(prisma: DbClient, received: ReceivedInstanc
       await tx.study.update({ where: { id: study.id }, data: { status: 'receiving', completedAt: null } });
       await tx.statusChange.create({ data: { studyId: study.id, from: study.status, to: 'receiving', at: now, reason: 'new slice received' } });
     }
-    return { studyId: study.id, instanceId: instance.id, reopened, queued: true };
+    return { studyId: study.id, instanceId: instance.id, newStudy: !existingStudy, reopened, queued: true };
   });
 }

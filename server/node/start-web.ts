@@ -42,8 +42,10 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     files,
     quarantine: new QuarantineStore(join(config.dataDir, 'quarantine')),
     record: async (received) => {
-      await recordInstance(db.prisma, received);
+      const recorded = await recordInstance(db.prisma, received);
       deps.wakeWorker();
+      // A new study shows on every dashboard at its first slice, before any score.
+      if (recorded.newStudy) ctx.publishStudyChange(recorded.studyId, 'received');
     },
     recordQuarantine: (entry) => recordQuarantinedInput(db.prisma, entry),
     log: log.child({ stage: 'ingest' }),

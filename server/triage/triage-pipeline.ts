@@ -5,11 +5,13 @@ import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
 import { ANALYSE_INSTANCE_JOB, analyseJobKey } from '@/server/ingest/record-instance';
 import type { Logger } from '@/server/logging';
+import type { StudyChange as LiveStudyChange } from '@/lib/realtime-events';
 import { finaliseStudy } from './finalise-study';
 import { PRIORITY_TIERS } from './priority';
 import { rescoreStudy, type ModelIdentity } from './rescore-study';
 
-export type StudyChange = 'progress' | 'triaged';
+/** What the pipeline reports: a score moved, the study was triaged, or aging moved it up the list. */
+export type StudyChange = Extract<LiveStudyChange, 'progress' | 'triaged' | 'reordered'>;
 
 export interface TriagePipelineOptions {
   prisma: DbClient;
@@ -135,7 +137,7 @@ export class TriagePipeline {
     });
     if (aged.length === 0) return;
     await this.o.prisma.study.updateMany({ where: { id: { in: aged.map((a) => a.id) } }, data: { priorityTier: PRIORITY_TIERS.needsEyes } });
-    for (const { id } of aged) this.o.onStudyChanged(id, 'progress');
+    for (const { id } of aged) this.o.onStudyChanged(id, 'reordered');
   }
 
   /** Finalises every study that has been quiet long enough and has nothing left to analyse. */

@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Database } from '@/server/db';
 import { InferenceEngine } from '@/server/inference';
 import { generatePhantomStudy } from '@/server/phantoms';
+import { parseDicom } from '@/server/dicom';
+import { recordInstance } from '@/server/ingest/record-instance';
 import { readStudyDetail } from '@/server/triage/study-query';
 import { createPipelineStack, TEST_MODEL_MANIFEST } from '../support/pipeline-stack';
 import { allTestDatabases, type TestDatabase } from '../support/test-databases';
@@ -85,6 +87,19 @@ describe.each(allTestDatabases())('ingest → analysis → triage on $provider',
     expect(detail.series).toEqual([expect.objectContaining({ chosen: true, instances: 6, rejectedReason: null })]);
     expect(detail.history.map((h) => h.to)).toEqual(['receiving', 'triaged']);
     expect(await readStudyDetail(db.prisma, '1.2.3')).toBeUndefined();
+  });
+
+  it('says which slice created its study (the dashboards hear "received" then), and which merely joined it', async () => {
+    const stack = await createStack(dataDir, engine, target);
+    db = stack.db;
+    const phantom = generatePhantomStudy({ seed: 31, slices: 2, size: 32 });
+    const record = async (bytes: Uint8Array) => {
+      const header = parseDicom(bytes, { headerOnly: true }).header;
+      return recordInstance(db!.prisma, { header, stored: await stack.files.store(bytes, header), source: { channel: 'test', sender: 'unit' } });
+    };
+    expect(await record(phantom.slices[0]!.bytes)).toMatchObject({ newStudy: true, queued: true });
+    expect(await record(phantom.slices[1]!.bytes)).toMatchObject({ newStudy: false, queued: true });
+    expect(await record(phantom.slices[1]!.bytes)).toMatchObject({ newStudy: false, queued: false });
   });
 
   it('re-opens a triaged study when a late slice arrives, and ignores an identical re-send', async () => {
