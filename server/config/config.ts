@@ -30,6 +30,10 @@ const envSchema = z.object({
   DICOM_AE_TITLE: z.string().regex(/^[\x20-\x7e]{1,16}$/, '1 to 16 printable ASCII characters').default('ICHTRIAGE'),
   /** Calling AE titles allowed to send, comma-separated; empty accepts any (embedded/demo mode). */
   DICOM_ALLOWED_CALLING_AE: z.string().default(''),
+  /** Simultaneous DICOM associations; more are refused at connect. */
+  DICOM_MAX_ASSOCIATIONS: z.coerce.number().int().min(1).max(1000).default(32),
+  /** Largest DICOM instance accepted over C-STORE (MB); a CT slice is ~0.5 MB, an enhanced multi-frame CT series can be hundreds. */
+  DICOM_MAX_INSTANCE_MB: z.coerce.number().positive().max(16 * 1024).default(1024),
   /** A study is complete once no slice arrived for this long. */
   STUDY_QUIET_PERIOD_S: z.coerce.number().min(0.5).max(3600).default(5),
   /** Unreviewed studies waiting longer than this move up the worklist. */
@@ -105,7 +109,7 @@ export type Config = {
   heartbeatIntervalMs: number;
   demoScanner: { enabled: boolean; ratePerMin: number; slices: { min: number; max: number } };
   databaseUrl: string | undefined;
-  dicom: { port: number; aeTitle: string; allowedCallingAeTitles: string[] };
+  dicom: { port: number; aeTitle: string; allowedCallingAeTitles: string[]; maxAssociations: number; maxInstanceBytes: number };
   triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number };
   inference: {
     manifestPath: string;
@@ -155,6 +159,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.DICOM_PORT,
       aeTitle: e.DICOM_AE_TITLE,
       allowedCallingAeTitles: e.DICOM_ALLOWED_CALLING_AE.split(',').map((t) => t.trim()).filter(Boolean),
+      maxAssociations: e.DICOM_MAX_ASSOCIATIONS,
+      maxInstanceBytes: Math.round(e.DICOM_MAX_INSTANCE_MB * MIB),
     },
     triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024 },
     inference: {

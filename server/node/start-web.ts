@@ -56,7 +56,15 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
   const demoCallingAe = 'DEMOSCANNER';
   const allowed = config.dicom.allowedCallingAeTitles;
   const dimseAllowed = config.demoScanner.enabled && allowed.length > 0 ? [...allowed, demoCallingAe] : allowed;
-  const dimse = new DimseServer({ port: config.dicom.port, aeTitle: config.dicom.aeTitle, allowedCallingAeTitles: dimseAllowed, ingest, log: log.child({ stage: 'dimse' }) });
+  const dimse = new DimseServer({
+    port: config.dicom.port,
+    aeTitle: config.dicom.aeTitle,
+    allowedCallingAeTitles: dimseAllowed,
+    maxAssociations: config.dicom.maxAssociations,
+    maxInstanceBytes: config.dicom.maxInstanceBytes,
+    ingest,
+    log: log.child({ stage: 'dimse' }),
+  });
 
   registerServices({
     status: deps.status,

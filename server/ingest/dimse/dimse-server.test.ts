@@ -113,4 +113,30 @@ describe.skipIf(!hasDcmtk)('DICOM listener against dcmtk storescu / echoscu', ()
     expect(r.out).toMatch(/Calling AE Title Not Recognized|rejected/i);
     expect(recorded.length).toBe(before);
   });
+
+  it('answers an instance over the size limit with "out of resources", keeping nothing', async () => {
+    const log = pino({ level: 'silent' });
+    const kept: ReceivedInstance[] = [];
+    const small = new DimseServer({
+      port: 0,
+      aeTitle: 'ICHTRIAGE',
+      allowedCallingAeTitles: [],
+      maxInstanceBytes: 2048,
+      ingest: new IngestService({ files: new DicomFileStore(join(root, 'small')), quarantine: new QuarantineStore(join(root, 'small-q')), record: async (i) => void kept.push(i), log }),
+      log,
+    });
+    await small.start();
+    try {
+      const big = join(root, 'big.dcm');
+      copyFileSync(join(FIXTURES, 'ct-smooth.dcm'), big); // larger than 2 KB
+      const r = await run('storescu', ['-v', '-aet', 'CT01', '-aec', 'ICHTRIAGE', '127.0.0.1', String(small.port), big]).then(
+        (x) => x.stdout + x.stderr,
+        (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
+      );
+      expect(r).toMatch(/Received Store Response \(Refused: OutOfResources\)/);
+      expect(kept).toHaveLength(0);
+    } finally {
+      small.stop();
+    }
+  });
 });

@@ -4,6 +4,8 @@ import { createStoreScpClass, type StoreScpOptions } from './store-scp';
 
 export interface DimseServerOptions extends StoreScpOptions {
   port: number;
+  /** Most simultaneous associations (TCP connections, default 32); more are refused at connect. */
+  maxAssociations?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export class DimseServer {
       this.server.once('listening', () => {
         this.server.off('networkError', onError);
         const net = (this.server as unknown as { server: NetServer }).server;
+        net.maxConnections = this.opts.maxAssociations ?? 32;
         this.boundPort = (net.address() as AddressInfo).port;
         this.opts.log.info({ port: this.boundPort, aeTitle: this.opts.aeTitle }, 'DICOM listener ready');
         resolve(this.boundPort);

@@ -15,6 +15,8 @@ export interface StoreScpOptions {
   aeTitle: string;
   /** Calling AE titles allowed to send; empty accepts any (embedded/demo mode). */
   allowedCallingAeTitles: readonly string[];
+  /** Largest instance accepted, in bytes (default 1 GiB): a bigger one is answered "out of resources" and not kept in memory. */
+  maxInstanceBytes?: number;
   ingest: IngestService;
   log: Logger;
 }
@@ -27,6 +29,8 @@ const DECODABLE = new Set([...TRANSFER_SYNTAXES.values()].filter((ts) => ts.fami
 
 /** Failure status for a refused instance (PS3.4 Table GG.4-1: 0xC000-0xCFFF "cannot understand"). */
 const CANNOT_UNDERSTAND = 0xc000;
+/** Refused for its size (PS3.4 Table GG.4-1: 0xA7xx "out of resources"). */
+const OUT_OF_RESOURCES = 0xa700;
 
 const UNCOMPRESSED_PREFERENCE = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2', '1.2.840.10008.1.2.2'];
 
@@ -49,7 +53,8 @@ type ScpClass = new (socket: Socket, opts?: object) => InstanceType<typeof Scp>;
  * is fsync'd and recorded (or quarantined, which answers with a failure naming the reason).
  */
 export function createStoreScpClass(opts: StoreScpOptions): ScpClass {
-  const raw = new WeakMap<object, Buffer[]>();
+  const raw = new WeakMap<object, { chunks: Buffer[]; bytes: number; tooLarge: boolean }>();
+  const maxInstanceBytes = opts.maxInstanceBytes ?? 1024 * 1024 * 1024;
 
   return class StoreScp extends Scp {
     private association: dimseAssociation.Association | undefined;
@@ -88,11 +93,18 @@ export function createStoreScpClass(opts: StoreScpOptions): ScpClass {
     }
 
     // Collects the dataset's bytes as they arrive instead of letting dcmjs parse and re-encode them.
+    // Past the size limit the bytes are counted and dropped, so one huge instance cannot exhaust memory.
     override createStoreWritableStream(_context: dimseAssociation.PresentationContext, request: requests.CStoreRequest): Writable {
-      const chunks: Buffer[] = [];
-      raw.set(request, chunks);
+      const received = { chunks: [] as Buffer[], bytes: 0, tooLarge: false };
+      raw.set(request, received);
       const stream = new PassThrough();
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('data', (chunk: Buffer) => {
+        received.bytes += chunk.length;
+        if (received.bytes > maxInstanceBytes) {
+          received.tooLarge = true;
+          received.chunks = [];
+        } else received.chunks.push(chunk);
+      });
       return stream;
     }
 
@@ -106,9 +118,18 @@ export function createStoreScpClass(opts: StoreScpOptions): ScpClass {
     }
 
     override cStoreRequest(request: requests.CStoreRequest, callback: (response: dimseResponses.CStoreResponse) => void): void {
-      const chunks = raw.get(request) ?? [];
+      const received = raw.get(request) ?? { chunks: [], bytes: 0, tooLarge: false };
       raw.delete(request);
       const calling = this.association?.getCallingAeTitle() ?? 'unknown';
+      if (received.tooLarge) {
+        opts.log.warn({ calling, bytes: received.bytes, limit: maxInstanceBytes }, 'C-STORE refused: instance over the size limit');
+        const response = responses.CStoreResponse.fromRequest(request);
+        response.setStatus(OUT_OF_RESOURCES);
+        response.setErrorComment(`over DICOM_MAX_INSTANCE_MB (${Math.round(maxInstanceBytes / 1048576)} MB)`);
+        callback(response);
+        return;
+      }
+      const chunks = received.chunks;
       const transferSyntaxUid = request.getDataset()?.getTransferSyntaxUid() ?? '1.2.840.10008.1.2';
       const bytes = buildPart10(
         {
