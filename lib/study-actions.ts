@@ -26,14 +26,20 @@ const ALLOWED_IN: Record<StudyAction, readonly Status[]> = {
   dismiss: ['triaged', 'in_review'],
 };
 
-/** True when `action` is allowed while the study is in `status`. */
-export function actionAllowed(action: StudyAction, status: Status): boolean {
+type Outcome = WorklistItem['outcome'];
+
+/**
+ * True when `action` is allowed while the study is in `status` with `outcome`. A study the model
+ * could not analyse has no result to agree or disagree with (it would skew the disagreement rate).
+ */
+export function actionAllowed(action: StudyAction, status: Status, outcome: Outcome = null): boolean {
+  if ((action === 'agree' || action === 'disagree') && outcome === 'not_analysable') return false;
   return ALLOWED_IN[action].includes(status);
 }
 
-/** The actions allowed in `status`, in display order. */
-export function allowedActions(status: Status): StudyAction[] {
-  return STUDY_ACTIONS.filter((a) => actionAllowed(a, status));
+/** The actions allowed in `status` with `outcome`, in display order. */
+export function allowedActions(status: Status, outcome: Outcome = null): StudyAction[] {
+  return STUDY_ACTIONS.filter((a) => actionAllowed(a, status, outcome));
 }
 
 /** Human labels for buttons and the audit timeline. */

@@ -43,6 +43,8 @@ export interface StudyDetail {
    * null for the others, who see only the masked display in `study.patient`.
    */
   patientIdentity: PatientIdentity | null;
+  /** Why the study sits where it does on the worklist (rank in `study.rank`): its tier and the inputs to it. */
+  priority: { tier: number; reasons: string[] };
 }
 
 /** The patient identifiers as received (DICOM values; names in DICOM PN form "FAMILY^GIVEN"). */

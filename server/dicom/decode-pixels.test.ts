@@ -189,11 +189,16 @@ describe('decodePixels: typed errors', () => {
     ['zero rows', { rows: 0 }],
     ['10000 columns', { columns: 10000 }],
     ['zero frames', { frames: 0 }],
-    ['pixel data shorter than the dimensions', { rows: 4 }],
   ])('DICOM_ABSURD_DIMENSIONS for %s', async (_what, opts) => {
     const bytes = buildDicom(ctElements({ ...opts, pixels: int16Bytes([1, 2, 3, 4]) }));
 
     await expect(decode(bytes)).rejects.toMatchObject({ code: 'DICOM_ABSURD_DIMENSIONS' });
+  });
+
+  it('DICOM_PIXEL_DATA_SHORT when the pixel data is shorter than the dimensions say (a cut file)', async () => {
+    const bytes = buildDicom(ctElements({ rows: 4, pixels: int16Bytes([1, 2, 3, 4]) }));
+
+    await expect(decode(bytes)).rejects.toMatchObject({ code: 'DICOM_PIXEL_DATA_SHORT' });
   });
 
   it.each([

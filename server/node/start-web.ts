@@ -69,7 +69,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
   registerServices({
     status: deps.status,
     worklist: () => readWorklist(db.prisma),
-    study: (uid, options) => readStudyDetail(db.prisma, uid, { manifest: deps.manifest, revealIdentity: options?.revealIdentity ?? false }),
+    study: (uid, options) => readStudyDetail(db.prisma, uid, { manifest: deps.manifest, revealIdentity: options?.revealIdentity ?? false, agingLimitMs: config.triage.agingLimitMs }),
     ingest: receive,
     auth: deps.auth,
     oidc: deps.oidc,

@@ -28,7 +28,7 @@ export async function finaliseStudy(
   studyId: string,
   now = new Date(),
 ): Promise<FinalisedStudy | undefined> {
-  const study = await prisma.study.findUnique({ where: { id: studyId }, select: { id: true, status: true, receivedAt: true } });
+  const study = await prisma.study.findUnique({ where: { id: studyId }, select: { id: true, status: true, receivedAt: true, escalatedAt: true } });
   if (!study) return undefined;
   const instances = await prisma.instance.findMany({
     where: { studyId },
@@ -88,6 +88,7 @@ export async function finaliseStudy(
       anyThreshold: deps.model.manifest.operatingPoints.any.threshold,
       receivedAt: study.receivedAt,
       notAnalysableReason,
+      escalatedAt: study.escalatedAt,
     },
     now,
     deps.policy,

@@ -23,11 +23,13 @@ export interface PriorityInput {
   flagged: boolean;
   /** Study probability of any hemorrhage, null before the first slice is scored. */
   anyProbability: number | null;
-  /** Threshold of "any" at the model's operating point, for the explanation. */
+  /** Threshold of "any" at the model's operating point, for the explanation (NaN: not known here). */
   anyThreshold: number;
   receivedAt: Date;
   /** Why the study could not be analysed, when it could not. */
   notAnalysableReason?: string | null;
+  /** A clinician escalated it (Study.escalatedAt): top tier while open, whatever the score. */
+  escalatedAt?: Date | null;
 }
 
 export interface PriorityPolicy {
@@ -45,12 +47,16 @@ const minutes = (ms: number) => Math.floor(ms / 60_000);
 
 export function computePriority(study: PriorityInput, now: Date, policy: PriorityPolicy): Priority {
   const p = study.anyProbability;
-  const score = p === null ? 'not scored yet' : `any ${p.toFixed(2)} (operating point ${study.anyThreshold.toFixed(2)})`;
+  const point = Number.isFinite(study.anyThreshold) ? ` (operating point ${study.anyThreshold.toFixed(2)})` : '';
+  const score = p === null ? 'not scored yet' : `any ${p.toFixed(2)}${point}`;
   if (study.status === 'reported' || study.status === 'dismissed') {
     return { tier: PRIORITY_TIERS.closed, reasons: [`${study.status}`] };
   }
   const waited = now.getTime() - study.receivedAt.getTime();
   const reviewed = study.status === 'in_review';
+  if (study.escalatedAt) {
+    return { tier: PRIORITY_TIERS.flagged, reasons: [`escalated by a clinician ${minutes(now.getTime() - study.escalatedAt.getTime())} min ago`, study.flagged ? `flagged: ${score}` : score] };
+  }
   if (study.flagged) {
     return { tier: PRIORITY_TIERS.flagged, reasons: [`flagged: ${score}`, `waiting ${minutes(waited)} min`] };
   }

@@ -87,6 +87,14 @@ describe.each(allTestDatabases())('clinician actions on $provider', (dbs) => {
     expect(await prisma.study.findUniqueOrThrow({ where: { id: s.id } })).toMatchObject({ status: 'triaged', version: 0 });
   });
 
+  it.skipIf(dbs.unavailable)('refuses agree and disagree on a study the model could not analyse: there is no result to judge', async () => {
+    const s = await createStudy(prisma, { outcome: 'not_analysable', flagged: false, anyProbability: null, priorityTier: 1 });
+    expect(await codeOf(performStudyAction(audit, s.uid, { action: 'agree' }, ana))).toBe('STUDY_ACTION_CONFLICT');
+    expect(await codeOf(performStudyAction(audit, s.uid, { action: 'disagree', comment: 'x' }, ana))).toBe('STUDY_ACTION_CONFLICT');
+    expect(await prisma.studyFeedback.count({ where: { studyId: s.id } })).toBe(0);
+    expect(await codeOf(performStudyAction(audit, s.uid, { action: 'acknowledge' }, ana))).toBe('resolved');
+  });
+
   it.skipIf(dbs.unavailable)('disagree keeps the comment beside the journal, which holds its SHA-256', async () => {
     const s = await createStudy(prisma, { status: 'in_review' });
     const comment = '  Calcified falx, not a bleed.  ';

@@ -74,10 +74,13 @@ export async function performStudyAction(
   return audit.transaction(async (tx) => {
     const study = await tx.study.findUnique({
       where: { StudyInstanceUID: studyInstanceUid },
-      select: { id: true, status: true, flagged: true, escalatedAt: true, modelName: true, modelVersion: true },
+      select: { id: true, status: true, outcome: true, flagged: true, escalatedAt: true, modelName: true, modelVersion: true },
     });
     if (!study) throw new AppError('NOT_FOUND', 'no such study');
-    if (!actionAllowed(action, study.status)) throw conflict(`cannot ${action.replace(/_/g, ' ')} a study that is ${study.status.replace('_', ' ')}`);
+    if (!actionAllowed(action, study.status, study.outcome)) {
+      const state = study.outcome === 'not_analysable' && (action === 'agree' || action === 'disagree') ? 'not analysable (no result to judge)' : study.status.replace('_', ' ');
+      throw conflict(`cannot ${action.replace(/_/g, ' ')} a study that is ${state}`);
+    }
     const { auditAction, details, status } = await apply(tx, study, request.action, { comment, reason }, actor, now);
     const entry = await audit.append(
       { actor: { userId: actor.userId, username: actor.username }, ip: actor.ip, action: auditAction, target: { type: 'study', id: studyInstanceUid }, details, at: now },

@@ -2,7 +2,11 @@ import { LABELS, type LabelRecord } from '@/lib/labels';
 import type { ModelManifest } from '@/lib/model-manifest';
 import type { StudyDetail } from '@/lib/study-detail';
 import type { DbClient } from '@/server/db';
+import { computePriority } from './priority';
 import { readWorklistItem } from './worklist-query';
+
+/** The aging limit when the caller does not say (server/config: AGING_LIMIT_MIN's default). */
+const DEFAULT_AGING_LIMIT_MS = 30 * 60_000;
 
 /**
  * A study with every slice's result (chosen series first, in position order) and its history.
@@ -11,7 +15,7 @@ import { readWorklistItem } from './worklist-query';
 export async function readStudyDetail(
   prisma: DbClient,
   studyInstanceUid: string,
-  options: { manifest?: ModelManifest; revealIdentity?: boolean } = {},
+  options: { manifest?: ModelManifest; revealIdentity?: boolean; agingLimitMs?: number } = {},
 ): Promise<StudyDetail | undefined> {
   const study = await prisma.study.findUnique({
     where: { StudyInstanceUID: studyInstanceUid },
@@ -24,6 +28,13 @@ export async function readStudyDetail(
       modelProvider: true,
       aggregationMethod: true,
       PatientName: true,
+      status: true,
+      outcome: true,
+      flagged: true,
+      anyProbability: true,
+      receivedAt: true,
+      notAnalysableReason: true,
+      escalatedAt: true,
       PatientID: true,
       PatientBirthDate: true,
       AccessionNumber: true,
@@ -85,6 +96,11 @@ export async function readStudyDetail(
       };
     }),
     history: history.map((h) => ({ from: h.from, to: h.to, at: h.at.toISOString(), reason: h.reason })),
+    priority: computePriority(
+      { ...study, anyThreshold: manifest?.operatingPoints.any.threshold ?? Number.NaN },
+      new Date(),
+      { agingLimitMs: options.agingLimitMs ?? DEFAULT_AGING_LIMIT_MS },
+    ),
     patientIdentity: options.revealIdentity
       ? {
           name: study.PatientName,

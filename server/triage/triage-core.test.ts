@@ -65,6 +65,12 @@ describe('computePriority', () => {
     expect(computePriority({ ...base, status: 'reported' }, now, policy).tier).toBe(PRIORITY_TIERS.closed);
   });
 
+  it('keeps an escalated study in the top tier while open, saying who put it there', () => {
+    const escalated = computePriority({ ...base, escalatedAt: new Date(now.getTime() - 3 * 60_000) }, now, policy);
+    expect(escalated).toEqual({ tier: PRIORITY_TIERS.flagged, reasons: ['escalated by a clinician 3 min ago', 'any 0.20 (operating point 0.40)'] });
+    expect(computePriority({ ...base, escalatedAt: now, status: 'dismissed' }, now, policy).tier).toBe(PRIORITY_TIERS.closed);
+  });
+
   it('orders by tier, then any probability, then arrival', () => {
     const t = (m: number) => new Date(now.getTime() - m * 60_000);
     const studies = [

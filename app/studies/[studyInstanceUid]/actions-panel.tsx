@@ -7,6 +7,8 @@ import { allowedActions, MAX_ACTION_TEXT, STUDY_ACTION_LABELS, type StudyAction,
 interface Props {
   studyInstanceUid: string;
   status: WorklistItem['status'];
+  /** Not analysable: there is no result to agree or disagree with. */
+  outcome?: WorklistItem['outcome'];
   /** Called after an action succeeded (e.g. to refresh the study and its timeline). */
   onDone?: (result: StudyActionResult) => void;
 }
@@ -29,14 +31,14 @@ const TONE: Record<StudyAction, string> = {
 };
 
 /** The clinician's actions on a study: only those its status allows; each is recorded in the audit history. */
-export function ActionsPanel({ studyInstanceUid, status, onDone }: Props) {
+export function ActionsPanel({ studyInstanceUid, status, outcome = null, onDone }: Props) {
   const [busy, setBusy] = useState<StudyAction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState<StudyAction | null>(null);
   const [text, setText] = useState('');
   const textId = useId();
-  const actions = allowedActions(status);
+  const actions = allowedActions(status, outcome);
 
   async function run(action: StudyAction, body: Record<string, string> = {}) {
     setBusy(action);

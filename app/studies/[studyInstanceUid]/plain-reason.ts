@@ -8,6 +8,8 @@ const PLAIN: Record<string, string> = {
   DICOM_UNSUPPORTED_TRANSFER_SYNTAX: 'compressed in a format not supported',
   DICOM_UNSUPPORTED_PIXEL_FORMAT: 'pixel format not supported',
   DICOM_ABSURD_DIMENSIONS: 'image dimensions impossible',
+  DICOM_PIXEL_DATA_SHORT: 'image data shorter than its size says',
+  SERIES_NO_BRAIN: 'no brain inside a skull on any slice',
   DICOM_DECODE_FAILED: 'image data could not be decoded',
   DICOM_LOCALIZER: 'a scout (localizer) image, not an axial slice',
   DICOM_NOT_AXIAL: 'not an axial slice',

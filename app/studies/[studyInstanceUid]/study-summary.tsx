@@ -49,7 +49,7 @@ export function StudySummary({ detail }: { detail: StudyDetail }) {
       </table>
       <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
         <dt className="text-muted">Status</dt>
-        <dd data-testid="summary-status">{describeStatus(study)}</dd>
+        <dd data-testid="summary-status">{plainReason(describeStatus(study))}</dd>
         <dt className="text-muted">Model</dt>
         <dd>{model ? `${model.name} ${model.version}` : '—'}{model?.provider && ` on ${model.provider}`}</dd>
         <dt className="text-muted">Aggregation</dt>
@@ -78,6 +78,14 @@ export function StudySummary({ detail }: { detail: StudyDetail }) {
         <dt className="text-muted">Triaged</dt>
         <dd className="tabular-nums">{time(study.triagedAt)}{after(study.receivedAt, study.triagedAt)}</dd>
       </dl>
+      <div>
+        <h3 className="mb-1 text-xs uppercase tracking-wide text-muted">Why it ranks {study.rank > 0 ? `#${study.rank}` : 'here'}</h3>
+        <ul className="flex flex-col gap-0.5" data-testid="rank-reasons">
+          {detail.priority.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      </div>
       <div>
         <h3 className="mb-1 text-xs uppercase tracking-wide text-muted">Status history</h3>
         <ol className="flex flex-col gap-0.5" data-testid="status-history">

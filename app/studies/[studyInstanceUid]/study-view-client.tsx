@@ -10,6 +10,7 @@ import { AuditTimeline } from './audit-timeline';
 import { useRealtime } from '../../use-realtime';
 import { describeStatus, formatPercent, formatSexAge } from '../../worklist/format';
 import { SliceViewer } from './slice-viewer';
+import { plainReason } from './plain-reason';
 import { initialSliceIndex, viewingStack } from './slice-stack';
 import { StudySummary } from './study-summary';
 import { useSliceStore } from './use-slice-images';
@@ -61,12 +62,14 @@ export function StudyViewClient({ studyInstanceUid, initialSop, user }: Props) {
   return (
     <div className="mx-auto flex max-w-[1600px] flex-col gap-4 p-4">
       <header className="flex flex-wrap items-center justify-between gap-3 border-b border-edge pb-3">
-        <div className="flex flex-wrap items-center gap-4">
+        {/* The title block takes the room left and wraps inside itself (a clinician's full patient
+            identity is long), so the connection indicator never drops below it. */}
+        <div className="flex min-w-0 flex-1 flex-wrap items-center gap-4">
           <Link href="/" className="rounded px-2 py-1 text-sm text-sky-300 hover:bg-edge focus-visible:outline-2 focus-visible:outline-sky-400">
             ← Worklist
           </Link>
-          <div>
-            <h1 className="flex items-center gap-3 text-xl font-semibold tracking-tight">
+          <div className="min-w-0">
+            <h1 className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xl font-semibold tracking-tight">
               Head CT{' '}
               {study && (
                 <span className="font-normal text-muted" data-testid="patient">
@@ -77,13 +80,14 @@ export function StudyViewClient({ studyInstanceUid, initialSop, user }: Props) {
             </h1>
             {study && (
               <p className="text-sm text-muted" data-testid="study-status">
-                {describeStatus(study)}
+                {/* The worklist's wording, with problem codes spelled out for a reader. */}
+                {plainReason(describeStatus(study))}
                 {study.probabilities.any !== null && ` · any hemorrhage ${formatPercent(study.probabilities.any)}`}
               </p>
             )}
           </div>
         </div>
-        <div className="flex items-center gap-3">
+        <div className="flex shrink-0 items-center gap-3">
           <ConnectionIndicator state={connection} />
           <UserMenu username={user.username} role={user.role} />
         </div>
@@ -104,7 +108,7 @@ export function StudyViewClient({ studyInstanceUid, initialSop, user }: Props) {
             <ProbabilityChart stack={stack} index={index} operatingPoints={detail.operatingPoints} onSelect={select} />
           </section>
           <aside className="flex flex-col gap-4">
-            <ActionsPanel studyInstanceUid={studyInstanceUid} status={detail.study.status} onDone={reload} />
+            <ActionsPanel studyInstanceUid={studyInstanceUid} status={detail.study.status} outcome={detail.study.outcome} onDone={reload} />
             <section aria-labelledby="summary-title" className="rounded-lg border border-edge bg-panel p-4">
               <h2 id="summary-title" className="mb-3 text-base font-medium">Summary</h2>
               <StudySummary detail={detail} />

@@ -26,8 +26,9 @@ export function decodeUncompressed(parsed: ParsedDicom, frameIndex = 0, out?: St
   } else {
     const need = size * header.numberOfFrames;
     if (pixelData!.length < need) {
+      // The file was cut short, or its Rows/Columns/BitsAllocated claim more than it holds.
       throw new AppError(
-        'DICOM_ABSURD_DIMENSIONS',
+        'DICOM_PIXEL_DATA_SHORT',
         `Pixel Data holds ${pixelData!.length} bytes but ${header.numberOfFrames} frame(s) of ${header.rows} x ${header.columns} x ${header.bitsAllocated} bits need ${need}`,
       );
     }
@@ -38,7 +39,7 @@ export function decodeUncompressed(parsed: ParsedDicom, frameIndex = 0, out?: St
     frame = bytes.subarray(start, start + size);
   }
   if (frame.length < size) {
-    throw new AppError('DICOM_ABSURD_DIMENSIONS', `frame ${frameIndex} holds ${frame.length} bytes, ${header.rows} x ${header.columns} needs ${size}`);
+    throw new AppError('DICOM_PIXEL_DATA_SHORT', `frame ${frameIndex} holds ${frame.length} bytes, ${header.rows} x ${header.columns} needs ${size}`);
   }
 
   let pixels: StoredArray;
