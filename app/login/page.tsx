@@ -10,9 +10,12 @@ export const dynamic = 'force-dynamic';
 /** Sign-in page; a signed-in user goes straight on. Offers single sign-on when OIDC is configured. */
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await currentUser();
+  const params = await searchParams;
+  // A page refused this role (requirePageUser sends it here): say so rather than silently bouncing to the worklist.
+  if (user && !user.mustChangePassword && params.error === 'forbidden') return <NotForThisRole username={user.username} role={user.role} />;
   if (user) redirect(user.mustChangePassword ? '/account/password' : '/');
   const ssoLabel = getServices()?.oidc?.label;
-  const failure = oidcFailure((await searchParams).oidc);
+  const failure = oidcFailure(params.oidc);
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-6 p-6">
       <div>
@@ -26,6 +29,20 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       )}
       {ssoLabel && <SsoButton label={ssoLabel} />}
       <LoginForm />
+    </main>
+  );
+}
+
+function NotForThisRole({ username, role }: { username: string; role: string }) {
+  return (
+    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-4 p-6" data-testid="forbidden">
+      <h1 className="text-2xl font-semibold tracking-tight">Not available to your role</h1>
+      <p className="text-sm text-muted">
+        You are signed in as {username} ({role}). The page you opened is for other roles; ask an administrator if you need it.
+      </p>
+      <a href="/" className="self-start rounded border border-edge px-3 py-2 text-sm hover:bg-panel focus-visible:outline-2 focus-visible:outline-sky-400">
+        Back to the worklist
+      </a>
     </main>
   );
 }

@@ -116,7 +116,7 @@ export function OperationsDashboard() {
       {metrics && (
         <>
           <dl className="grid grid-cols-2 gap-4 md:grid-cols-4">
-            <Stat label="Studies per hour" value={String(metrics.totals.studiesPerHour)} hint={`${metrics.totals.received} received, ${metrics.totals.triaged} triaged`} testId="ops-studies-per-hour" />
+            <Stat label="Studies per hour" value={String(metrics.totals.studiesPerHour)} hint={`average over the last ${window}: ${metrics.totals.received} received, ${metrics.totals.triaged} triaged`} testId="ops-studies-per-hour" />
             <Stat label="Time to triage (p50 / p95)" value={`${secs(metrics.timeToTriage.p50Ms)} / ${secs(metrics.timeToTriage.p95Ms)}`} hint="last slice received → triaged, on the server" testId="ops-ttt" />
             <Stat label="Flag rate" value={pct(metrics.flagRate)} hint={`${metrics.totals.flagged} flagged; ${metrics.totals.notAnalysable} not analysable`} testId="ops-flag-rate" />
             <Stat
