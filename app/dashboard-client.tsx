@@ -1,17 +1,33 @@
 'use client';
 
+import { useMemo } from 'react';
 import { ConnectionIndicator } from './connection-indicator';
 import { SiteHeader } from './site-header';
 import { useRealtime } from './use-realtime';
+import { FlaggedAlertBanner } from './worklist/flagged-alert-banner';
+import { useAlertSound } from './worklist/use-alert-sound';
+import { useHeldOrder } from './worklist/use-held-order';
+import { useNow } from './worklist/use-now';
 import { useWorklist } from './worklist/use-worklist';
+import { useWorklistFilter } from './worklist/use-worklist-filter';
+import { filterStudies, filterToSearch } from './worklist/worklist-filter';
 import { WorklistTable } from './worklist/worklist-table';
+import { WorklistToolbar } from './worklist/worklist-toolbar';
 
 /** The dashboard: live connection state, the live worklist and server status. */
 export function DashboardClient({ user }: { user: { username: string; role: string } }) {
   const worklist = useWorklist();
   const { connection, status, lastHeartbeat } = useRealtime(worklist.listeners);
+  const [filter, setFilter] = useWorklistFilter();
+  // "Today" and "last 24 h" move with the clock; a minute's resolution is plenty.
+  const now = useNow(60_000);
+  const shown = useMemo(() => filterStudies(worklist.studies, filter, now), [worklist.studies, filter, now]);
+  const order = useHeldOrder(shown, filterToSearch(filter));
+  const sound = useAlertSound(worklist.alerts[0]?.seq);
+  const flagged = worklist.studies.filter((s) => s.flagged).length;
+
   return (
-    <div className="mx-auto flex max-w-7xl flex-col gap-6 p-6">
+    <div className="mx-auto flex max-w-[100rem] flex-col gap-6 p-6">
       <SiteHeader
         title="ICH Triage"
         subtitle="Intracranial hemorrhage worklist — head CT"
@@ -20,15 +36,41 @@ export function DashboardClient({ user }: { user: { username: string; role: stri
         extra={<ConnectionIndicator state={connection} />}
       />
 
+      <FlaggedAlertBanner alerts={worklist.alerts} onDismiss={worklist.dismissAlerts} />
+
       <section aria-labelledby="worklist-title" className="rounded-lg border border-edge bg-panel p-6">
         <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
           <h2 id="worklist-title" className="text-lg font-medium">Worklist</h2>
-          <p className="text-sm text-muted" role="status" aria-live="polite" data-testid="worklist-summary">
-            {worklist.studies.length} active · {worklist.studies.filter((s) => s.flagged).length} flagged
-            {worklist.unseenFlagged > 0 && <span className="ml-2 font-semibold text-alert">{worklist.unseenFlagged} new flagged</span>}
-          </p>
+          <div className="flex flex-wrap items-baseline gap-4 text-sm">
+            <p className="text-muted" role="status" aria-live="polite" data-testid="worklist-summary">
+              {shown.length === worklist.studies.length ? `${worklist.studies.length} active` : `${shown.length} of ${worklist.studies.length} shown`} · {flagged} flagged
+              {worklist.unseenFlagged > 0 && <span className="ml-2 font-semibold text-alert">{worklist.unseenFlagged} new flagged</span>}
+            </p>
+            <button
+              type="button"
+              onClick={sound.toggle}
+              aria-pressed={sound.enabled}
+              className={`rounded border px-2 py-1 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 ${sound.enabled ? 'border-sky-400 text-sky-300' : 'border-edge text-muted'}`}
+              data-testid="alert-sound"
+              data-tones-played={sound.played}
+            >
+              {sound.enabled ? 'Sound on for new flags' : 'Sound off'}
+            </button>
+          </div>
         </div>
-        <WorklistTable studies={worklist.studies} highlighted={worklist.highlighted} phase={worklist.phase} />
+        <WorklistToolbar filter={filter} onChange={setFilter} />
+        {/* Always takes its line, so the table never shifts when the notice appears. */}
+        <p className="mb-1 flex h-7 items-center gap-3 text-xs text-muted" data-testid="order-held">
+          {order.pending > 0 && (
+            <>
+              Order held while you work in the list.
+              <button type="button" onClick={order.release} className="rounded border border-sky-400 px-2 py-0.5 text-sky-300" data-testid="order-show">
+                {order.pending} {order.pending === 1 ? 'update' : 'updates'} — show
+              </button>
+            </>
+          )}
+        </p>
+        <WorklistTable order={order} highlighted={worklist.highlighted} phase={worklist.phase} total={worklist.studies.length} />
       </section>
 
       <section aria-labelledby="system-title" className="rounded-lg border border-edge bg-panel p-6 text-sm">

@@ -25,6 +25,10 @@ export interface WorklistItem {
   completedAt: string | null;
   triagedAt: string | null;
   model: string | null;
+  /** Username of the open assignment (released ones do not count), or null when nobody has it. */
+  assignee: string | null;
+  /** Someone escalated it (Study.escalatedAt is set). */
+  escalated: boolean;
 }
 
 /** The worklist order, identical to server/db/worklist-order.ts. */

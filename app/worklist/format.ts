@@ -1,3 +1,4 @@
+import { plainReason } from '@/lib/plain-reason';
 import type { WorklistItem } from '@/lib/worklist';
 
 /** 0.8234 → "82%"; below 1% shows "<1%" so a tiny probability never reads as zero. */
@@ -33,7 +34,7 @@ const STATUS_TEXT: Record<WorklistItem['status'], string> = {
 
 /** One line a clinician reads: the outcome when there is one, otherwise the pipeline status. */
 export function describeStatus(study: WorklistItem): string {
-  if (study.outcome === 'not_analysable') return `Not analysable: ${study.notAnalysableReason ?? 'unknown reason'}`;
+  if (study.outcome === 'not_analysable') return `Not analysable: ${plainReason(study.notAnalysableReason ?? 'unknown reason')}`;
   if (study.outcome === 'flagged') return `${STATUS_TEXT[study.status]} — flagged`;
   if (study.outcome === 'not_flagged') return `${STATUS_TEXT[study.status]} — not flagged`;
   return STATUS_TEXT[study.status];

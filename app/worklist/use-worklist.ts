@@ -15,6 +15,8 @@ export interface Worklist extends WorklistState {
   listeners: RealtimeListeners;
   /** Clears the "new flagged" count in the page title. */
   markSeen: () => void;
+  /** Hides the new-flagged banner. */
+  dismissAlerts: () => void;
 }
 
 /**
@@ -80,5 +82,7 @@ export function useWorklist(): Worklist {
     return () => events.forEach((e) => window.removeEventListener(e, markSeen));
   }, [state.unseenFlagged, markSeen]);
 
-  return { ...state, listeners, markSeen };
+  const dismissAlerts = useCallback(() => dispatch({ type: 'alerts-dismissed' }), []);
+
+  return { ...state, listeners, markSeen, dismissAlerts };
 }

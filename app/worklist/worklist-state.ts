@@ -23,7 +23,19 @@ export interface WorklistState {
   highlighted: string[];
   /** New flagged studies since the user last looked (shown in the page title). */
   unseenFlagged: number;
+  /** Studies that became flagged live, newest first (the banner; the tone plays for each). */
+  alerts: FlaggedAlert[];
 }
+
+/** A study that became flagged while the page was open. `seq` tells one arrival from the next. */
+export interface FlaggedAlert {
+  studyInstanceUid: string;
+  patient: string;
+  seq: number;
+}
+
+/** The banner keeps this many; older ones are still in the list, highlighted by the title count. */
+const MAX_ALERTS = 5;
 
 export type WorklistAction =
   | { type: 'fetch-started' }
@@ -36,7 +48,8 @@ export type WorklistAction =
    */
   | { type: 'resync'; head: number }
   | { type: 'highlight-expired'; studyInstanceUid: string }
-  | { type: 'seen' };
+  | { type: 'seen' }
+  | { type: 'alerts-dismissed' };
 
 export const initialWorklistState: WorklistState = {
   studies: [],
@@ -45,6 +58,7 @@ export const initialWorklistState: WorklistState = {
   buffered: null,
   highlighted: [],
   unseenFlagged: 0,
+  alerts: [],
 };
 
 /** Sorts with the database's rule and numbers the rows 1..n. */
@@ -68,6 +82,9 @@ function applyUpdate(state: WorklistState, update: StudyUpdate): WorklistState {
     lastSeq: update.seq,
     highlighted: newlyFlagged ? [...state.highlighted, incoming.studyInstanceUid] : state.highlighted,
     unseenFlagged: newlyFlagged ? state.unseenFlagged + 1 : state.unseenFlagged,
+    alerts: newlyFlagged
+      ? [{ studyInstanceUid: incoming.studyInstanceUid, patient: incoming.patient, seq: update.seq }, ...state.alerts.filter((a) => a.studyInstanceUid !== incoming.studyInstanceUid)].slice(0, MAX_ALERTS)
+      : state.alerts,
   };
 }
 
@@ -96,5 +113,7 @@ export function worklistReducer(state: WorklistState, action: WorklistAction): W
       return { ...state, highlighted: state.highlighted.filter((uid) => uid !== action.studyInstanceUid) };
     case 'seen':
       return state.unseenFlagged === 0 ? state : { ...state, unseenFlagged: 0 };
+    case 'alerts-dismissed':
+      return state.alerts.length === 0 ? state : { ...state, alerts: [] };
   }
 }

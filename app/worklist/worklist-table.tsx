@@ -1,24 +1,30 @@
 'use client';
 
 import type { KeyboardEvent } from 'react';
-import type { WorklistItem } from '@/lib/worklist';
+import type { HeldOrder } from './use-held-order';
 import { useNow } from './use-now';
 import { WorklistRow } from './worklist-row';
 
-const COLUMNS = ['Rank', 'Any hemorrhage', 'Subtypes', 'Flag', 'Status', 'Slices', 'Patient', 'Arrived', 'Model'];
+const COLUMNS = ['Rank', 'Any hemorrhage', 'Subtypes', 'Flag', 'Status', 'Slices', 'Patient', 'Assignee', 'Arrived'];
 
 interface Props {
-  studies: WorklistItem[];
+  order: HeldOrder;
   highlighted: readonly string[];
   phase: 'loading' | 'ready' | 'error';
+  /** Studies on the live list before filtering: tells "none yet" from "none match". */
+  total: number;
 }
 
-/** Arrow up/down, Home and End move focus between rows. */
+const NEXT_KEYS = new Set(['ArrowDown', 'j']);
+const PREVIOUS_KEYS = new Set(['ArrowUp', 'k']);
+
+/** ↑/↓ (and j/k as in most reading-room tools), Home and End move focus between rows. */
 function moveFocus(e: KeyboardEvent<HTMLTableRowElement>) {
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
   const row = e.currentTarget;
   const target =
-    e.key === 'ArrowDown' ? row.nextElementSibling
-    : e.key === 'ArrowUp' ? row.previousElementSibling
+    NEXT_KEYS.has(e.key) ? row.nextElementSibling
+    : PREVIOUS_KEYS.has(e.key) ? row.previousElementSibling
     : e.key === 'Home' ? row.parentElement?.firstElementChild
     : e.key === 'End' ? row.parentElement?.lastElementChild
     : null;
@@ -28,21 +34,22 @@ function moveFocus(e: KeyboardEvent<HTMLTableRowElement>) {
   }
 }
 
-/** The live worklist table, most urgent first. */
-export function WorklistTable({ studies, highlighted, phase }: Props) {
+/** The live worklist table, most urgent first; its order holds while the user works in it. */
+export function WorklistTable({ order, highlighted, phase, total }: Props) {
   const now = useNow();
-  if (studies.length === 0) {
+  if (order.rows.length === 0) {
     return (
       <p className="mt-2 text-muted" data-testid="worklist-empty">
         {phase === 'loading' ? 'Loading worklist…'
           : phase === 'error' ? 'The worklist could not be loaded; retrying when the connection returns.'
+          : total > 0 ? 'No study matches these filters.'
           : 'No studies yet — the demo scanner sends one every ~30 s'}
       </p>
     );
   }
   return (
-    <div className="-mx-2 overflow-x-auto">
-      <table className="w-full min-w-[56rem] border-collapse text-left text-sm" aria-label="Worklist, most urgent first" data-testid="worklist">
+    <div className="-mx-2 overflow-x-auto" onPointerMove={order.touch} onPointerLeave={order.release} onKeyDown={order.touch}>
+      <table className="w-full min-w-[60rem] border-collapse text-left text-sm" aria-label="Worklist, most urgent first" data-testid="worklist" data-held={order.held}>
         <thead className="text-xs uppercase tracking-wide text-muted">
           <tr>
             {COLUMNS.map((c) => (
@@ -53,8 +60,15 @@ export function WorklistTable({ studies, highlighted, phase }: Props) {
           </tr>
         </thead>
         <tbody>
-          {studies.map((s) => (
-            <WorklistRow key={s.studyInstanceUid} study={s} now={now} highlighted={highlighted.includes(s.studyInstanceUid)} onKeyDown={moveFocus} />
+          {order.rows.map(({ study, left }) => (
+            <WorklistRow
+              key={study.studyInstanceUid}
+              study={study}
+              now={now}
+              left={left}
+              highlighted={highlighted.includes(study.studyInstanceUid)}
+              onKeyDown={moveFocus}
+            />
           ))}
         </tbody>
       </table>

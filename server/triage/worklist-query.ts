@@ -29,6 +29,7 @@ const STUDY_SELECT = {
   triagedAt: true,
   modelName: true,
   modelVersion: true,
+  escalatedAt: true,
 } as const satisfies Prisma.StudySelect;
 
 type StudyRow = Prisma.StudyGetPayload<{ select: typeof STUDY_SELECT }>;
@@ -59,7 +60,27 @@ async function sliceCounts(prisma: DbClient, studyIds: string[]): Promise<Map<st
   return counts;
 }
 
-function toItem(s: StudyRow, rank: number, slices: WorklistItem['slices']): WorklistItem {
+/**
+ * Who holds each study: one query for the whole page (the open assignment, releasedAt null). Taking
+ * over releases the previous holder in the same transaction, so there is at most one; should two
+ * ever be open, the newest wins.
+ */
+async function assignees(prisma: DbClient, studyIds: string[]): Promise<Map<string, string>> {
+  const open = await prisma.assignment.findMany({
+    where: { studyId: { in: studyIds }, releasedAt: null },
+    orderBy: { assignedAt: 'asc' },
+    select: { studyId: true, user: { select: { username: true } } },
+  });
+  return new Map(open.map((a) => [a.studyId, a.user.username]));
+}
+
+/** Slice counts and assignees of a page of studies, read side by side. */
+async function rowExtras(prisma: DbClient, studyIds: string[]) {
+  const [counts, holders] = await Promise.all([sliceCounts(prisma, studyIds), assignees(prisma, studyIds)]);
+  return (id: string) => ({ slices: counts.get(id)!, assignee: holders.get(id) ?? null });
+}
+
+function toItem(s: StudyRow, rank: number, extras: { slices: WorklistItem['slices']; assignee: string | null }): WorklistItem {
   return {
     studyInstanceUid: s.StudyInstanceUID,
     status: s.status,
@@ -83,7 +104,7 @@ function toItem(s: StudyRow, rank: number, slices: WorklistItem['slices']): Work
       subdural: s.subduralFlagged,
     },
     notAnalysableReason: s.notAnalysableReason,
-    slices,
+    slices: extras.slices,
     patient: maskPatient(s.PatientName, s.PatientID),
     patientSex: s.PatientSex,
     patientAge: s.PatientAge,
@@ -91,6 +112,8 @@ function toItem(s: StudyRow, rank: number, slices: WorklistItem['slices']): Work
     completedAt: s.completedAt?.toISOString() ?? null,
     triagedAt: s.triagedAt?.toISOString() ?? null,
     model: s.modelName ? `${s.modelName}@${s.modelVersion ?? '?'}` : null,
+    assignee: extras.assignee,
+    escalated: s.escalatedAt !== null,
   };
 }
 
@@ -105,15 +128,15 @@ export async function readWorklist(prisma: DbClient, limit = 50): Promise<Workli
     take: limit,
     select: STUDY_SELECT,
   });
-  const counts = await sliceCounts(prisma, rows.map((r) => r.id));
-  return rows.map((r, i) => toItem(r, i + 1, counts.get(r.id)!));
+  const extras = await rowExtras(prisma, rows.map((r) => r.id));
+  return rows.map((r, i) => toItem(r, i + 1, extras(r.id)));
 }
 
 /** One study's row, with its current rank (0 when it is closed). */
 export async function readWorklistItem(prisma: DbClient, studyId: string): Promise<WorklistItem | undefined> {
   const row = await prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT });
   if (!row) return undefined;
-  const counts = await sliceCounts(prisma, [row.id]);
+  const extras = await rowExtras(prisma, [row.id]);
   const active = (WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status);
   // Rank = how many active studies sort before it, plus one.
   const any = row.anyProbability;
@@ -130,5 +153,5 @@ export async function readWorklistItem(prisma: DbClient, studyId: string): Promi
         },
       })
     : -1;
-  return toItem(row, ahead + 1, counts.get(row.id)!);
+  return toItem(row, ahead + 1, extras(row.id));
 }

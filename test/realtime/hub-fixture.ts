@@ -88,5 +88,7 @@ export function worklistItem(n: number, any = 0.1): WorklistItem {
     completedAt: null,
     triagedAt: null,
     model: null,
+    assignee: null,
+    escalated: false,
   };
 }

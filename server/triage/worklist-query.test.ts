@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '@/server/audit';
+import { openDatabase, type Database, type DbClient, type Prisma } from '@/server/db';
+import { allTestDatabases, memoryLog } from '@/test/support/test-databases';
+import { performStudyAction, type StudyActor } from './study-actions';
+import { readWorklist, readWorklistItem } from './worklist-query';
+
+let uidCounter = 0;
+
+/** A triaged, unflagged study (tier 2) unless `data` says otherwise. */
+async function createStudy(prisma: DbClient, data: Partial<Prisma.StudyCreateInput> = {}): Promise<{ id: string; uid: string }> {
+  const uid = `1.2.826.0.1.3680043.8.498.66.${++uidCounter}`;
+  const s = await prisma.study.create({
+    data: { StudyInstanceUID: uid, status: 'triaged', outcome: 'not_flagged', anyProbability: 0.1, priorityTier: 2, PatientName: 'DOE^JANE', PatientID: 'MRN0004821', ...data },
+  });
+  return { id: s.id, uid };
+}
+
+describe.each(allTestDatabases())('worklist rows on $provider', (dbs) => {
+  let db: Database;
+  let prisma: DbClient;
+  let audit: AuditLog;
+  let ana: StudyActor;
+  let ben: StudyActor;
+
+  beforeAll(async () => {
+    if (dbs.unavailable) return;
+    await dbs.start();
+    const t = await dbs.fresh();
+    db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, log: memoryLog() });
+    prisma = db.prisma;
+    audit = new AuditLog(prisma, db.provider);
+    const user = (username: string) => prisma.user.create({ data: { username, role: 'clinician', passwordHash: 'x', mustChangePassword: false } });
+    ana = { userId: (await user('ana')).id, username: 'ana', ip: '10.1.2.3' };
+    ben = { userId: (await user('ben')).id, username: 'ben', ip: '10.1.2.4' };
+  }, 60_000);
+  afterAll(async () => {
+    await db?.close();
+    await dbs.stop();
+  });
+
+  it.skipIf(dbs.unavailable)('carries the open assignee and the escalation, on the page and on one row alike', async () => {
+    const plain = await createStudy(prisma, { anyProbability: 0.05 });
+    const taken = await createStudy(prisma, { anyProbability: 0.3 });
+    const escalated = await createStudy(prisma, { anyProbability: 0.2 });
+
+    const before = await readWorklist(prisma);
+    expect(before.map((r) => [r.studyInstanceUid, r.assignee, r.escalated])).toEqual([
+      [taken.uid, null, false],
+      [escalated.uid, null, false],
+      [plain.uid, null, false],
+    ]);
+
+    // Ana takes it, then Ben takes it over: only Ben's assignment is still open.
+    await performStudyAction(audit, taken.uid, { action: 'assign_to_me' }, ana);
+    expect((await readWorklistItem(prisma, taken.id))?.assignee).toBe('ana');
+    await performStudyAction(audit, taken.uid, { action: 'assign_to_me' }, ben);
+    // Escalation moves it to the flagged tier, so it now leads the list.
+    await performStudyAction(audit, escalated.uid, { action: 'escalate' }, ana);
+
+    const after = await readWorklist(prisma);
+    expect(after.map((r) => [r.rank, r.studyInstanceUid, r.assignee, r.escalated])).toEqual([
+      [1, escalated.uid, null, true],
+      [2, taken.uid, 'ben', false],
+      [3, plain.uid, null, false],
+    ]);
+    expect(await readWorklistItem(prisma, taken.id)).toEqual(after[1]);
+    expect(await readWorklistItem(prisma, escalated.id)).toEqual(after[0]);
+    // The row still carries no identifier: the masked display only.
+    expect(JSON.stringify(after)).not.toMatch(/DOE|JANE|MRN0004821/);
+    expect(after[0]!.patient).toBe('J.D. …4821');
+  });
+
+  it.skipIf(dbs.unavailable)('a released assignment leaves the study unassigned', async () => {
+    const s = await createStudy(prisma);
+    await prisma.assignment.create({ data: { studyId: s.id, userId: ana.userId!, releasedAt: new Date() } });
+    expect(await readWorklistItem(prisma, s.id)).toMatchObject({ assignee: null, escalated: false });
+  });
+});
