@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { plainReason } from '../lib/plain-reason';
 import { expect, test } from '@playwright/test';
 import { OwnServer } from './support/own-server';
 import { parseCsv } from './support/parse-csv';
@@ -52,7 +53,8 @@ test.describe('the clinician flow', () => {
     const brokenItem = api(broken.studyInstanceUid);
     expect(brokenItem.outcome).toBe('not_analysable');
     expect(brokenItem.notAnalysableReason).toMatch(/^3 slice\(s\) could not be decoded \(DICOM_[A-Z_]+\)$/);
-    await expect(row(broken.studyInstanceUid).getByTestId('status')).toHaveText(`Not analysable: ${brokenItem.notAnalysableReason}`);
+    // In words: the server's reason with its codes spelled out (lib/plain-reason.ts).
+    await expect(row(broken.studyInstanceUid).getByTestId('status')).toHaveText(`Not analysable: ${plainReason(brokenItem.notAnalysableReason!)}`);
     await page.screenshot({ path: `${SHOTS}/clinician-worklist-three-studies.png`, fullPage: true });
 
     // Its study view spells the reason out in words, without error codes.

@@ -1,7 +1,7 @@
 // The study view's pure client logic (app/studies/[studyInstanceUid]); tested here because vitest
 // collects tests from server/, lib/, scripts/ and test/ only.
 import { describe, expect, it } from 'vitest';
-import { plainReason } from '@/app/studies/[studyInstanceUid]/plain-reason';
+import { plainReason } from '@/lib/plain-reason';
 import { initialSliceIndex, viewingStack } from '@/app/studies/[studyInstanceUid]/slice-stack';
 import { dragWindow, heatColour, pinchView, pixelAt, placeImage, upsampleGrid, windowLut, zoomAbout } from '@/app/studies/[studyInstanceUid]/viewer-math';
 import type { SliceResult, StudyDetail } from '@/lib/study-detail';

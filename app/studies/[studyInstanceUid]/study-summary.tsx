@@ -1,7 +1,7 @@
 import { LABELS } from '@/lib/labels';
 import type { StudyDetail } from '@/lib/study-detail';
 import { describeStatus, formatPercent } from '../../worklist/format';
-import { plainReason } from './plain-reason';
+import { plainReason } from '@/lib/plain-reason';
 import { LABEL_COLOURS } from './label-colours';
 
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—');

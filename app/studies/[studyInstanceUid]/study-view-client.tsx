@@ -10,7 +10,7 @@ import { AuditTimeline } from './audit-timeline';
 import { useRealtime } from '../../use-realtime';
 import { describeStatus, formatPercent, formatSexAge } from '../../worklist/format';
 import { SliceViewer } from './slice-viewer';
-import { plainReason } from './plain-reason';
+import { plainReason } from '@/lib/plain-reason';
 import { initialSliceIndex, viewingStack } from './slice-stack';
 import { StudySummary } from './study-summary';
 import { useSliceStore } from './use-slice-images';
