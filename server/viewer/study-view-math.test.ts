@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { plainReason } from '@/lib/plain-reason';
 import { initialSliceIndex, viewingStack } from '@/app/studies/[studyInstanceUid]/slice-stack';
-import { dragWindow, heatColour, pinchView, pixelAt, placeImage, upsampleGrid, windowLut, zoomAbout } from '@/app/studies/[studyInstanceUid]/viewer-math';
+import { dragWindow, heatColour, maskHeatToBody, pinchView, pixelAt, placeImage, upsampleGrid, windowLut, zoomAbout } from '@/app/studies/[studyInstanceUid]/viewer-math';
 import type { SliceResult, StudyDetail } from '@/lib/study-detail';
 
 const at = (hu: number, lut: Uint8Array) => lut[hu + 32768];
@@ -80,6 +80,14 @@ describe('localization overlay', () => {
     expect(heatColour(0.1)[3]).toBe(0);
     expect(heatColour(0.9)[3]).toBe(255);
     expect(heatColour(0.9)[1]).toBeGreaterThan(heatColour(0.5)[1]);
+  });
+
+  it('draws no evidence over air: the coarse map is cut to the head', () => {
+    // A 4 x 4 slice: left half air (-1000 HU), right half brain (30 HU); a 2 x 2 heat image over it.
+    const hu = Int16Array.from({ length: 16 }, (_, i) => (i % 4 < 2 ? -1000 : 30));
+    const rgba = new Uint8ClampedArray(2 * 2 * 4).fill(255);
+    maskHeatToBody(rgba, 2, hu, 4, 4);
+    expect([rgba[3], rgba[7], rgba[11], rgba[15]]).toEqual([0, 255, 0, 255]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { SliceImage } from './use-slice-images';
-import { paintHeat, paintWindowed, placeImage, upsampleGrid, type View } from './viewer-math';
+import { maskHeatToBody, paintHeat, paintWindowed, placeImage, upsampleGrid, type View } from './viewer-math';
 
 /** Offscreen canvases reused between frames: the windowed slice and the heat map. */
 export interface DrawScratch {
@@ -60,6 +60,7 @@ export function drawSlice(
     if (!hctx) return;
     const rgba = hctx.createImageData(HEAT_SIZE, HEAT_SIZE);
     paintHeat(heat, rgba.data);
+    maskHeatToBody(rgba.data, HEAT_SIZE, image.hu, image.rows, image.columns);
     hctx.putImageData(rgba, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.globalAlpha = opacity;

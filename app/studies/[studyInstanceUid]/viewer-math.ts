@@ -148,6 +148,23 @@ export function paintHeat(values: Float32Array, out: Uint8ClampedArray): void {
   for (let i = 0; i < values.length; i++) out.set(heatColour(values[i]!), i * 4);
 }
 
+/** Below this the pixel is air: no evidence is drawn over it (the model's coarse map spills past the head). */
+const AIR_HU = -300;
+
+/**
+ * Clears the heat colour (alpha 0) wherever the slice under it is air, so the evidence stays on
+ * the head. `rgba` is a size x size heat image laid over the whole rows x columns slice.
+ */
+export function maskHeatToBody(rgba: Uint8ClampedArray, size: number, hu: ArrayLike<number>, rows: number, columns: number): void {
+  for (let y = 0; y < size; y++) {
+    const row = Math.min(rows - 1, Math.floor(((y + 0.5) * rows) / size));
+    for (let x = 0; x < size; x++) {
+      const col = Math.min(columns - 1, Math.floor(((x + 0.5) * columns) / size));
+      if (hu[row * columns + col]! < AIR_HU) rgba[(y * size + x) * 4 + 3] = 0;
+    }
+  }
+}
+
 type Point = { x: number; y: number };
 
 /**
