@@ -7,7 +7,7 @@ describe('loadConfig', () => {
   it('gives the embedded-mode defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', env: 'development', demoScanner: { enabled: true } });
-    expect(config.dicom).toEqual({ port: 11112, aeTitle: 'ICHTRIAGE', allowedCallingAeTitles: [] });
+    expect(config.dicom).toEqual({ port: 11112, aeTitle: 'ICHTRIAGE', allowedCallingAeTitles: [], maxAssociations: 32, maxInstanceBytes: 1024 * 1024 * 1024 });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toBe(path.resolve('./data'));
     expect(config.heartbeatIntervalMs).toBe(5000);
