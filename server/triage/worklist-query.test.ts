@@ -76,4 +76,21 @@ describe.each(allTestDatabases())('worklist rows on $provider', (dbs) => {
     await prisma.assignment.create({ data: { studyId: s.id, userId: ana.userId!, releasedAt: new Date() } });
     expect(await readWorklistItem(prisma, s.id)).toMatchObject({ assignee: null, escalated: false });
   });
+
+  it.skipIf(dbs.unavailable)('counts a slice analysed once, by the model that scored the study, after a model upgrade re-analysed it', async () => {
+    const s = await createStudy(prisma, { modelName: 'ich-cnn', modelVersion: '2.0.0' });
+    const series = await prisma.series.create({ data: { SeriesInstanceUID: `${s.uid}.1`, studyId: s.id } });
+    for (let i = 0; i < 3; i++) {
+      const inst = await prisma.instance.create({
+        data: { SOPInstanceUID: `${s.uid}.1.${i}`, seriesId: series.id, studyId: s.id, storedPath: `x/${i}`, sizeBytes: 1, sha256: `${i}`, decodeStatus: 'decoded' },
+      });
+      const p = { studyId: s.id, instanceId: inst.id, anyProbability: 0.1, epiduralProbability: 0, intraparenchymalProbability: 0, intraventricularProbability: 0, subarachnoidProbability: 0, subduralProbability: 0 };
+      await prisma.slicePrediction.create({ data: { ...p, modelVersion: 'ich-cnn@1.0.0' } });
+      if (i < 2) await prisma.slicePrediction.create({ data: { ...p, modelVersion: 'ich-cnn@2.0.0' } });
+    }
+    expect((await readWorklistItem(prisma, s.id))!.slices).toEqual({ received: 3, analysed: 2, failed: 0 });
+    // Before a model is recorded on the study: the most any one model produced, never the sum.
+    await prisma.study.update({ where: { id: s.id }, data: { modelName: null, modelVersion: null } });
+    expect((await readWorklistItem(prisma, s.id))!.slices).toEqual({ received: 3, analysed: 3, failed: 0 });
+  });
 });

@@ -47,7 +47,13 @@ export function maskPatient(name: string | null, id: string | null): string {
   return [initials, tail].filter(Boolean).join(' ') || 'unknown';
 }
 
-async function sliceCounts(prisma: DbClient, studyIds: string[]): Promise<Map<string, WorklistItem['slices']>> {
+/**
+ * Received, analysed and failed slices per study. "Analysed" counts the predictions of the model
+ * that scored the study (a study re-analysed after a model upgrade has a prediction per model per
+ * slice); before any model is recorded, the most any one model produced.
+ */
+async function sliceCounts(prisma: DbClient, studies: readonly StudyModelRef[]): Promise<Map<string, WorklistItem['slices']>> {
+  const studyIds = studies.map((s) => s.id);
   const counts = new Map<string, WorklistItem['slices']>(studyIds.map((id) => [id, { received: 0, analysed: 0, failed: 0 }]));
   const groups = await prisma.instance.groupBy({ by: ['studyId', 'decodeStatus'], where: { studyId: { in: studyIds } }, _count: { _all: true } });
   for (const g of groups) {
@@ -55,10 +61,17 @@ async function sliceCounts(prisma: DbClient, studyIds: string[]): Promise<Map<st
     c.received += g._count._all;
     if (g.decodeStatus === 'failed') c.failed += g._count._all;
   }
-  const analysed = await prisma.slicePrediction.groupBy({ by: ['studyId'], where: { studyId: { in: studyIds } }, _count: { _all: true } });
-  for (const a of analysed) counts.get(a.studyId)!.analysed = a._count._all;
+  const scoredBy = new Map(studies.map((s) => [s.id, s.modelName ? `${s.modelName}@${s.modelVersion}` : null]));
+  const analysed = await prisma.slicePrediction.groupBy({ by: ['studyId', 'modelVersion'], where: { studyId: { in: studyIds } }, _count: { _all: true } });
+  for (const a of analysed) {
+    const c = counts.get(a.studyId)!;
+    const model = scoredBy.get(a.studyId);
+    if (model ? a.modelVersion === model : a._count._all > c.analysed) c.analysed = a._count._all;
+  }
   return counts;
 }
+
+type StudyModelRef = { id: string; modelName: string | null; modelVersion: string | null };
 
 /**
  * Who holds each study: one query for the whole page (the open assignment, releasedAt null). Taking
@@ -75,8 +88,9 @@ async function assignees(prisma: DbClient, studyIds: string[]): Promise<Map<stri
 }
 
 /** Slice counts and assignees of a page of studies, read side by side. */
-async function rowExtras(prisma: DbClient, studyIds: string[]) {
-  const [counts, holders] = await Promise.all([sliceCounts(prisma, studyIds), assignees(prisma, studyIds)]);
+async function rowExtras(prisma: DbClient, studies: readonly StudyModelRef[]) {
+  const studyIds = studies.map((s) => s.id);
+  const [counts, holders] = await Promise.all([sliceCounts(prisma, studies), assignees(prisma, studyIds)]);
   return (id: string) => ({ slices: counts.get(id)!, assignee: holders.get(id) ?? null });
 }
 
@@ -128,7 +142,7 @@ export async function readWorklist(prisma: DbClient, limit = 50): Promise<Workli
     take: limit,
     select: STUDY_SELECT,
   });
-  const extras = await rowExtras(prisma, rows.map((r) => r.id));
+  const extras = await rowExtras(prisma, rows);
   return rows.map((r, i) => toItem(r, i + 1, extras(r.id)));
 }
 
@@ -136,7 +150,7 @@ export async function readWorklist(prisma: DbClient, limit = 50): Promise<Workli
 export async function readWorklistItem(prisma: DbClient, studyId: string): Promise<WorklistItem | undefined> {
   const row = await prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT });
   if (!row) return undefined;
-  const extras = await rowExtras(prisma, [row.id]);
+  const extras = await rowExtras(prisma, [row]);
   const active = (WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status);
   // Rank = how many active studies sort before it, plus one.
   const any = row.anyProbability;
