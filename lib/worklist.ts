@@ -31,11 +31,27 @@ export interface WorklistItem {
   escalated: boolean;
 }
 
-/** The worklist order, identical to server/db/worklist-order.ts. */
-export function compareWorklist(a: WorklistItem, b: WorklistItem): number {
-  if (a.priorityTier !== b.priorityTier) return a.priorityTier - b.priorityTier;
-  const pa = a.probabilities.any ?? -1;
-  const pb = b.probabilities.any ?? -1;
+/** What the worklist order reads of a study; `id` breaks exact ties. */
+export interface RankInputs {
+  tier: number;
+  /** "Any" probability; null (not scored) sorts last within its tier. */
+  any: number | null;
+  receivedAtMs: number;
+  id?: string;
+}
+
+/** The one worklist order, identical to server/db/worklist-order.ts: tier, "any" descending, arrival, id. */
+export function compareRank(a: RankInputs, b: RankInputs): number {
+  if (a.tier !== b.tier) return a.tier - b.tier;
+  const pa = a.any ?? -1;
+  const pb = b.any ?? -1;
   if (pa !== pb) return pb - pa;
-  return a.receivedAt.localeCompare(b.receivedAt) || a.studyInstanceUid.localeCompare(b.studyInstanceUid);
+  return a.receivedAtMs - b.receivedAtMs || (a.id ?? '').localeCompare(b.id ?? '');
+}
+
+const rankInputs = (s: WorklistItem): RankInputs => ({ tier: s.priorityTier, any: s.probabilities.any, receivedAtMs: Date.parse(s.receivedAt), id: s.studyInstanceUid });
+
+/** The worklist order for rows as the API and the socket carry them. */
+export function compareWorklist(a: WorklistItem, b: WorklistItem): number {
+  return compareRank(rankInputs(a), rankInputs(b));
 }

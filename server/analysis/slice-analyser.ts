@@ -1,7 +1,8 @@
 import { isAppError } from '@/lib/errors';
 import { LABELS } from '@/lib/labels';
 import type { DbClient } from '@/server/db';
-import { decodeCtSlice, type HuImage } from '@/server/dicom';
+import { ByteLru } from '@/server/cache/byte-lru';
+import { decodeCtSlice, parseDicom, type DicomHeader, type HuImage } from '@/server/dicom';
 import { checkSliceUsable } from '@/server/dicom/check-slice-usable';
 import { intracranialSoftTissueArea } from '@/server/dicom/intracranial-content';
 import type { InferenceEngine } from '@/server/inference';
@@ -26,6 +27,9 @@ interface SliceRow {
  * listed, never silently skipped); a model failure is thrown so the job is retried.
  */
 export class SliceAnalyser {
+  /** Headers of decoded slices, so finalising a study does not read every file again (a few KB each). */
+  private readonly headers = new ByteLru<DicomHeader>(16 * 1024 * 1024, () => 4096);
+
   constructor(
     private readonly prisma: DbClient,
     private readonly files: DicomFileStore,
@@ -121,6 +125,11 @@ export class SliceAnalyser {
     }
   }
 
+  /** A slice's header: kept from its decode, or read from the stored file (e.g. after a restart). */
+  async headerOf(row: { id: string; storedPath: string }): Promise<DicomHeader> {
+    return this.headers.get(row.id) ?? parseDicom(await this.files.read(row.storedPath), { headerOnly: true }).header;
+  }
+
   /** HU from the cache or the stored file; decodes and caches on a miss. */
   private async load(row: SliceRow): Promise<HuImage | undefined> {
     return this.cache.get(row.id) ?? this.decode(row);
@@ -131,6 +140,7 @@ export class SliceAnalyser {
       const slice = await decodeCtSlice(await this.files.read(row.storedPath));
       checkSliceUsable(slice.header);
       this.cache.set(row.id, slice.hu);
+      this.headers.set(row.id, slice.header);
       if (row.decodeStatus !== 'decoded') {
         // Measured once, at the first decode: finalisation refuses a series with no brain on any slice.
         const brainAreaMm2 = intracranialSoftTissueArea(slice.hu, slice.header.pixelSpacing);

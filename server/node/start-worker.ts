@@ -18,7 +18,6 @@ export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerSt
   const { config, log, db, files, audit } = ctx;
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
-    files,
     analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(config.triage.huCacheBytes)),
     model: { manifest: engine.manifest, provider: engine.status.provider },
     log: log.child({ stage: 'triage' }),

@@ -1,8 +1,7 @@
 import { isAppError } from '@/lib/errors';
 import type { DbClient } from '@/server/db';
-import { parseDicom, type DicomHeader } from '@/server/dicom';
+import type { DicomHeader } from '@/server/dicom';
 import { MIN_BRAIN_AREA_MM2 } from '@/server/dicom/intracranial-content';
-import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
 import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { chooseSeries, type SeriesCandidate } from './choose-series';
 import { computePriority, type PriorityPolicy } from './priority';
@@ -24,7 +23,7 @@ export interface FinalisedStudy {
  */
 export async function finaliseStudy(
   prisma: DbClient,
-  deps: { files: DicomFileStore; analyser: SliceAnalyser; model: ModelIdentity; policy: PriorityPolicy },
+  deps: { analyser: SliceAnalyser; model: ModelIdentity; policy: PriorityPolicy },
   studyId: string,
   now = new Date(),
 ): Promise<FinalisedStudy | undefined> {
@@ -42,7 +41,7 @@ export async function finaliseStudy(
     const slices: Slice[] = [];
     for (const i of instances.filter((x) => x.seriesId === s.id && x.decodeStatus === 'decoded')) {
       try {
-        const { header } = parseDicom(await deps.files.read(i.storedPath), { headerOnly: true });
+        const header = await deps.analyser.headerOf(i);
         slices.push({ ...header, instanceId: i.id, showsBrain: i.brainAreaMm2 === null ? undefined : i.brainAreaMm2 >= MIN_BRAIN_AREA_MM2 });
       } catch (err) {
         if (!isAppError(err)) throw err;

@@ -1,3 +1,4 @@
+import { compareRank } from '@/lib/worklist';
 import type { StudyStatus, TriageOutcome } from './study-status';
 
 /**
@@ -75,14 +76,10 @@ export function computePriority(study: PriorityInput, now: Date, policy: Priorit
   return { tier: PRIORITY_TIERS.ranked, reasons: [score, `waiting ${minutes(waited)} min`] };
 }
 
-/** The worklist order as a comparator, identical to the SQL ORDER BY the queue uses. */
-export function comparePriority(
-  a: { tier: number; anyProbability: number | null; receivedAt: Date },
-  b: { tier: number; anyProbability: number | null; receivedAt: Date },
-): number {
-  if (a.tier !== b.tier) return a.tier - b.tier;
-  const pa = a.anyProbability ?? -1;
-  const pb = b.anyProbability ?? -1;
-  if (pa !== pb) return pb - pa;
-  return a.receivedAt.getTime() - b.receivedAt.getTime();
+type Ranked = { tier: number; anyProbability: number | null; receivedAt: Date };
+
+/** The worklist order (lib/worklist.ts compareRank) for studies as the server holds them. */
+export function comparePriority(a: Ranked, b: Ranked): number {
+  const inputs = (s: Ranked) => ({ tier: s.tier, any: s.anyProbability, receivedAtMs: s.receivedAt.getTime() });
+  return compareRank(inputs(a), inputs(b));
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { DbClient } from '@/server/db';
 import { JobQueue } from '@/server/analysis/job-queue';
 import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
-import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
 import { ANALYSE_INSTANCE_JOB, analyseJobKey } from '@/server/ingest/record-instance';
 import type { Logger } from '@/server/logging';
 import type { StudyChange as LiveStudyChange } from '@/lib/realtime-events';
@@ -15,7 +14,6 @@ export type StudyChange = Extract<LiveStudyChange, 'progress' | 'triaged' | 'reo
 
 export interface TriagePipelineOptions {
   prisma: DbClient;
-  files: DicomFileStore;
   analyser: SliceAnalyser;
   model: ModelIdentity;
   log: Logger;
@@ -160,7 +158,7 @@ export class TriagePipeline {
         if (outstanding > 0) continue;
         const result = await finaliseStudy(
           this.o.prisma,
-          { files: this.o.files, analyser: this.o.analyser, model: this.o.model, policy: { agingLimitMs: this.o.agingLimitMs } },
+          { analyser: this.o.analyser, model: this.o.model, policy: { agingLimitMs: this.o.agingLimitMs } },
           id,
         );
         if (result) {

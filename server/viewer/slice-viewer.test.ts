@@ -8,54 +8,27 @@ import * as sliceHu from '@/app/api/studies/[studyInstanceUid]/slices/[sopInstan
 import { isAppError } from '@/lib/errors';
 import { LABELS } from '@/lib/labels';
 import { SLICE_HEADERS, type SliceLocalization } from '@/lib/study-detail';
-import { HuCache } from '@/server/analysis/hu-cache';
-import { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { AuthService } from '@/server/auth/auth-service';
 import { hashPassword } from '@/server/auth/password-hasher';
-import { openDatabase, type Database } from '@/server/db';
+import type { Database } from '@/server/db';
 import { decodeCtSlice } from '@/server/dicom';
 import { AuditService } from '@/server/audit';
 import { registerServices } from '@/server/http';
 import { InferenceEngine } from '@/server/inference';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
-import { IngestService } from '@/server/ingest/ingest-service';
-import { QuarantineStore } from '@/server/ingest/quarantine-store';
-import { recordInstance } from '@/server/ingest/record-instance';
 import { generatePhantomStudy, type PhantomStudy } from '@/server/phantoms';
 import { readStudyDetail } from '@/server/triage/study-query';
-import { TriagePipeline } from '@/server/triage/triage-pipeline';
+import { createPipelineStack, TEST_MODEL_MANIFEST } from '@/test/support/pipeline-stack';
 import { allTestDatabases, sqliteDatabases } from '@/test/support/test-databases';
 import { SliceViewer } from './slice-viewer';
 import * as studyRoute from '@/app/api/studies/[studyInstanceUid]/route';
 import type { StudyDetail } from '@/lib/study-detail';
 
 const log = pino({ level: 'silent' });
-const MANIFEST = 'models/test-model/tiny-test-0.1.0.json';
+const MANIFEST = TEST_MODEL_MANIFEST;
 
 /** Real phantom DICOM through the real ingest and pipeline (tiny test model), then the viewer on top. */
 async function triagedStudy(dataDir: string, databaseUrl: string | undefined, engine: InferenceEngine, phantom: PhantomStudy, corrupt: number[] = []) {
-  const db = await openDatabase({ databaseUrl, dataDir, log });
-  const files = new DicomFileStore(join(dataDir, 'dicom'));
-  const pipeline = new TriagePipeline({
-    prisma: db.prisma,
-    files,
-    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(32 * 1024 * 1024)),
-    model: { manifest: engine.manifest, provider: engine.status.provider },
-    log,
-    quietPeriodMs: 500,
-    agingLimitMs: 30 * 60_000,
-    concurrency: 8,
-    onStudyChanged: () => {},
-  });
-  const ingest = new IngestService({
-    files,
-    quarantine: new QuarantineStore(join(dataDir, 'quarantine')),
-    record: async (i) => {
-      await recordInstance(db.prisma, i);
-      pipeline.wake();
-    },
-    log,
-  });
+  const { db, files, pipeline, ingest } = await createPipelineStack({ dataDir, databaseUrl, engine, quietPeriodMs: 500 });
   pipeline.start();
   for (const [i, s] of phantom.slices.entries()) {
     const bytes = corrupt.includes(i) ? s.bytes.slice(0, s.bytes.length - 1000) : s.bytes;

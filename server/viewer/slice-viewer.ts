@@ -5,7 +5,7 @@ import { decodeCam } from '@/server/analysis/slice-analyser';
 import type { DbClient } from '@/server/db';
 import { decodeCtSlice } from '@/server/dicom';
 import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
-import { ByteLru } from './byte-lru';
+import { ByteLru } from '@/server/cache/byte-lru';
 import { encodeHuInt16LE } from './encode-hu';
 
 /** One slice ready to send: Int16 LE HU bytes and what the viewer needs to place them. */

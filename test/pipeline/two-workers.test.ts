@@ -75,7 +75,6 @@ describe.each(allTestDatabases())('two workers sharing one queue on $provider', 
         };
         return new TriagePipeline({
           prisma: db.prisma,
-          files,
           analyser,
           model: { manifest: engine.manifest, provider: 'cpu' },
           log,

@@ -42,7 +42,6 @@ export async function createPipelineStack(options: {
   const changes: PipelineStack['changes'] = [];
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
-    files,
     analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(64 * 1024 * 1024)),
     model: { manifest: engine.manifest, provider: engine.status.provider },
     log: silent,

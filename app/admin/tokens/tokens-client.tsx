@@ -1,11 +1,12 @@
 'use client';
 
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ROLES } from '@/server/auth/roles';
 import { useNow } from '../../worklist/use-now';
 import { SiteHeader } from '../../site-header';
 import { adminApi, formatWhen } from '../users/admin-api';
 import { SecretOnce } from '../users/secret-once';
+import { useAdminList } from '../users/use-admin-list';
 
 /** GET /api/auth/tokens row (dates as JSON strings). */
 type TokenRow = { id: string; name: string; role: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null; revokedAt: string | null };
@@ -18,23 +19,9 @@ function statusOf(t: TokenRow, now: number): { label: string; tone: string; usab
 
 /** Service tokens for integrations (modalities, PACS, scripts): the list, a new-token form and revoke. */
 export function TokensClient({ user }: { user: { username: string; role: string } }) {
-  const [tokens, setTokens] = useState<TokenRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { rows: tokens, error, setError, load } = useAdminList<TokenRow>('/api/auth/tokens', 'tokens');
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-
-  const show = useCallback((r: Awaited<ReturnType<typeof adminApi<{ tokens: TokenRow[] }>>>) => {
-    if (r.ok) setTokens(r.data.tokens);
-    else setError(r.message);
-  }, []);
-  const load = useCallback(async () => show(await adminApi<{ tokens: TokenRow[] }>('/api/auth/tokens')), [show]);
-  useEffect(() => {
-    let live = true;
-    void adminApi<{ tokens: TokenRow[] }>('/api/auth/tokens').then((r) => live && show(r));
-    return () => {
-      live = false;
-    };
-  }, [show]);
 
   async function create(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,11 +1,12 @@
 'use client';
 
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { USER_ROLES, type UserRole } from '@/server/auth/roles';
 import { useNow } from '../../worklist/use-now';
 import { SiteHeader } from '../../site-header';
 import { adminApi, formatWhen } from './admin-api';
 import { SecretOnce } from './secret-once';
+import { useAdminList } from './use-admin-list';
 
 /** GET /api/auth/users row (dates as JSON strings). */
 type UserRow = {
@@ -28,23 +29,9 @@ function statusOf(u: UserRow, now: number): { label: string; tone: string } {
 
 /** The users table and the new-user form; every change goes through the admin API and reloads the list. */
 export function UsersClient({ user }: { user: { id: string; username: string; role: string } }) {
-  const [users, setUsers] = useState<UserRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { rows: users, error, setError, load } = useAdminList<UserRow>('/api/auth/users', 'users');
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<{ username: string; oneTimePassword: string } | null>(null);
-
-  const show = useCallback((r: Awaited<ReturnType<typeof adminApi<{ users: UserRow[] }>>>) => {
-    if (r.ok) setUsers(r.data.users);
-    else setError(r.message);
-  }, []);
-  const load = useCallback(async () => show(await adminApi<{ users: UserRow[] }>('/api/auth/users')), [show]);
-  useEffect(() => {
-    let live = true;
-    void adminApi<{ users: UserRow[] }>('/api/auth/users').then((r) => live && show(r));
-    return () => {
-      live = false;
-    };
-  }, [show]);
 
   async function change(id: string, body: { role?: UserRole; disabled?: boolean; unlock?: true }) {
     setBusy(true);
