@@ -15,3 +15,12 @@ export const SUBTYPES = LABELS.slice(1) as readonly Exclude<Label, 'any'>[];
 
 /** Per-label values in LABELS order. */
 export type LabelRecord<T> = Record<Label, T>;
+
+/** The short names clinicians read on the worklist chips (and type into its search). */
+export const SUBTYPE_ABBREVIATIONS: Record<Exclude<Label, 'any'>, string> = {
+  epidural: 'EDH',
+  intraparenchymal: 'IPH',
+  intraventricular: 'IVH',
+  subarachnoid: 'SAH',
+  subdural: 'SDH',
+};

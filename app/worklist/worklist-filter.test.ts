@@ -41,6 +41,18 @@ describe('worklist filters', () => {
     expect(uids({ query: '   ' })).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('matches the chip abbreviations, status words and "unassigned" the row shows, in any case', () => {
+    expect(uids({ query: 'SDH' })).toEqual([3]);
+    expect(uids({ query: 'sdh' })).toEqual([3]);
+    expect(uids({ query: 'EDH' })).toEqual([]); // no row flags an epidural
+    expect(uids({ query: 'unassigned' })).toEqual([1, 2, 4, 5]);
+    expect(uids({ query: 'UNASSIGNED flagged' })).toEqual([4]);
+    expect(uids({ query: 'receiving' })).toEqual([1]);
+    expect(uids({ query: 'In Review' })).toEqual([4]);
+    expect(uids({ query: 'triaged' })).toEqual([3]); // row 5 reads "Not analysable"
+    expect(uids({ query: 'F 67Y' })).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('never matches text the row does not show (the UID root, identifiers)', () => {
     expect(matchesQuery(row(7), '1.2.826')).toBe(false);
   });

@@ -1,4 +1,4 @@
-import { SUBTYPES } from '@/lib/labels';
+import { SUBTYPE_ABBREVIATIONS, SUBTYPES } from '@/lib/labels';
 import type { WorklistItem } from '@/lib/worklist';
 import { describeStatus, formatSexAge } from './format';
 
@@ -79,8 +79,9 @@ export function uidSuffix(uid: string): string {
 
 /**
  * The text a search runs over: only what the row itself shows (masked patient, sex/age, status and
- * reason, flagged subtypes, assignee, model, the UID's tail). The row holds no identifier, so
- * neither can a search.
+ * reason, flagged subtypes by name and chip abbreviation, assignee or "unassigned", model, the UID's
+ * tail). The row holds no identifier, so neither can a search. Only flagged subtypes match: every
+ * scored row shows all five chips, so "SDH" matching unflagged chips would find every row.
  */
 function searchText(s: WorklistItem): string {
   const subtypes = SUBTYPES.filter((l) => s.flags[l]);
@@ -91,7 +92,8 @@ function searchText(s: WorklistItem): string {
     s.escalated ? 'escalated' : '',
     s.flagged ? 'flagged' : '',
     ...subtypes,
-    s.assignee ?? '',
+    ...subtypes.map((l) => SUBTYPE_ABBREVIATIONS[l]),
+    s.assignee ?? 'unassigned',
     s.model ?? '',
     uidSuffix(s.studyInstanceUid),
   ]
