@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
+import { formatDateTime } from '@/lib/format-date-time';
 import { ConnectionIndicator } from './connection-indicator';
 import { SiteHeader } from './site-header';
 import { useRealtime } from './use-realtime';
@@ -82,7 +83,7 @@ export function DashboardClient({ user }: { user: { username: string; role: stri
           <dd>{status?.model ? `${status.model.name}@${status.model.version} on ${status.model.provider}` : 'No model loaded'}</dd>
           <dt className="text-muted">Last heartbeat</dt>
           <dd data-testid="last-heartbeat" className="font-mono">
-            {lastHeartbeat ? `#${lastHeartbeat.seq} at ${new Date(lastHeartbeat.serverTime).toLocaleTimeString()}` : '—'}
+            {lastHeartbeat ? `#${lastHeartbeat.seq} at ${formatDateTime(lastHeartbeat.serverTime, { seconds: true })}` : '—'}
           </dd>
         </dl>
       </section>

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { AUDIT_ACTIONS, auditActionLabel, type AuditEntry, type AuditPage } from '@/lib/audit';
+import { formatDateTime, formatFullDateTime } from '@/lib/format-date-time';
 import { auditQuery, NO_FILTERS, type AuditFilters } from './audit-query-string';
 
 const PAGE = 50;
@@ -140,7 +141,7 @@ export function AuditClient() {
                 <tr key={e.seq} className="border-t border-edge align-top" data-testid="audit-row">
                   <td className="px-2 py-1.5 font-mono text-muted tabular-nums">{e.seq}</td>
                   <td className="px-2 py-1.5 whitespace-nowrap">
-                    <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time>
+                    <time dateTime={e.at} title={formatFullDateTime(e.at)}>{formatDateTime(e.at)}</time>
                   </td>
                   <td className="px-2 py-1.5">{e.actorUsername ?? 'system'}</td>
                   <td className="px-2 py-1.5 font-mono text-xs">{e.ip ?? '—'}</td>

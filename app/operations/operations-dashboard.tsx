@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { OPERATIONS_WINDOWS, type Histogram, type OperationsMetrics, type OperationsWindow } from '@/lib/operations';
+import { formatDateTime } from '@/lib/format-date-time';
 import { useRealtime } from '../use-realtime';
 
 const REFRESH_MS = 15_000;
@@ -86,7 +87,7 @@ export function OperationsDashboard() {
   });
 
   const throughput = metrics?.throughput.map((b) => ({
-    at: new Date(b.at).toLocaleString([], window === '7d' ? { weekday: 'short', hour: '2-digit' } : { hour: '2-digit', minute: '2-digit' }),
+    at: formatDateTime(b.at),
     received: b.received,
     flagged: b.flagged,
   }));
@@ -109,7 +110,7 @@ export function OperationsDashboard() {
           ))}
         </div>
         <p className="text-sm text-muted" role="status" aria-live="polite">
-          {error ? <span className="text-alert">Could not refresh: {error}</span> : metrics ? `Updated ${new Date(metrics.to).toLocaleTimeString()}` : 'Loading…'}
+          {error ? <span className="text-alert">Could not refresh: {error}</span> : metrics ? `Updated ${formatDateTime(metrics.to, { seconds: true })}` : 'Loading…'}
         </p>
       </div>
 

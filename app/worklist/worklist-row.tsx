@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { KeyboardEvent, MouseEvent } from 'react';
 import type { WorklistItem } from '@/lib/worklist';
+import { formatFullDateTime } from '@/lib/format-date-time';
 import { describeStatus, formatElapsed, formatSexAge, formatSlices } from './format';
 import { uidSuffix } from './worklist-filter';
 import { ProbabilityBar } from './probability-bar';
@@ -100,7 +101,7 @@ export function WorklistRow({ study, now, highlighted, left, onKeyDown }: Props)
         {study.assignee ?? <span className="text-muted">—<span className="sr-only">unassigned</span></span>}
       </td>
       <td className="px-3 py-2 whitespace-nowrap tabular-nums">
-        <time dateTime={study.receivedAt} title={new Date(study.receivedAt).toLocaleString()}>
+        <time dateTime={study.receivedAt} title={`Arrived ${formatFullDateTime(study.receivedAt)}`}>
           {formatElapsed(now - Date.parse(study.receivedAt))}
         </time>
       </td>

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useReducer } from 'react';
 import { SiteHeader } from '../../site-header';
+import { formatDateTime, formatFullDateTime } from '@/lib/format-date-time';
 import type { QuarantineItem, QuarantinePage } from '@/server/ingest/quarantine-query';
 
 const PAGE_SIZE = 50;
@@ -68,7 +69,7 @@ export function QuarantineClient({ user }: { user: { username: string; role: str
               <tbody>
                 {state.items.map((q) => (
                   <tr key={q.id} className="border-t border-edge align-top">
-                    <td className="whitespace-nowrap px-3 py-2 font-mono">{new Date(q.receivedAt).toLocaleString()}</td>
+                    <td className="whitespace-nowrap px-3 py-2 font-mono"><time dateTime={q.receivedAt} title={formatFullDateTime(q.receivedAt)}>{formatDateTime(q.receivedAt)}</time></td>
                     <td className="px-3 py-2">{q.source}</td>
                     <td className="px-3 py-2 font-mono">{q.origin ?? '—'}</td>
                     <td className="whitespace-nowrap px-3 py-2">{formatSize(q.sizeBytes)}</td>

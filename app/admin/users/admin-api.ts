@@ -1,3 +1,5 @@
+import { formatDateTime } from '@/lib/format-date-time';
+
 /** One admin API call: the parsed JSON body, or the server's error message to show. Shared by the admin pages. */
 export async function adminApi<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ ok: true; data: T } | { ok: false; message: string }> {
   try {
@@ -19,7 +21,7 @@ export async function adminApi<T>(path: string, init: { method?: string; body?: 
   }
 }
 
-/** A date for an admin table: local date and time, or a dash. */
+/** A date for an admin table: the one app-wide format (date unless today), or a dash. */
 export function formatWhen(value: string | null): string {
-  return value ? new Date(value).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+  return formatDateTime(value);
 }

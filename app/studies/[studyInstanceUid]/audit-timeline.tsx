@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useState } from 'react';
 import { auditActionLabel, type AuditEntry } from '@/lib/audit';
+import { formatDateTime, formatFullDateTime } from '@/lib/format-date-time';
 
 interface Props {
   studyInstanceUid: string;
@@ -66,8 +67,8 @@ export function AuditTimeline({ studyInstanceUid, refreshKey }: Props) {
                 <span className="font-medium">{describe(e)}</span>
                 <span className="text-muted">by {who(e)}</span>
               </div>
-              <time dateTime={e.at} className="block text-xs text-muted" title={e.at}>
-                {new Date(e.at).toLocaleString()}
+              <time dateTime={e.at} className="block text-xs text-muted" title={formatFullDateTime(e.at)}>
+                {formatDateTime(e.at)}
               </time>
               {e.note && <p className="mt-1 whitespace-pre-wrap rounded border border-edge bg-surface px-2 py-1">{e.note}</p>}
             </li>

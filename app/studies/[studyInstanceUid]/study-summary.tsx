@@ -1,10 +1,12 @@
 import { LABELS } from '@/lib/labels';
 import type { StudyDetail } from '@/lib/study-detail';
+import { formatDateTime } from '@/lib/format-date-time';
 import { describeStatus, formatPercent } from '../../worklist/format';
 import { plainReason } from '@/lib/plain-reason';
 import { LABEL_COLOURS } from './label-colours';
 
-const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—');
+// Seconds matter here (minutes to triage); the date appears whenever the instant is not today.
+const time = (iso: string | null) => formatDateTime(iso, { seconds: true });
 const after = (from: string, to: string | null) => (to ? ` (+${Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000))} s)` : '');
 
 /** What the model concluded and from what: per-label results against thresholds, model, series, timings, history. */
