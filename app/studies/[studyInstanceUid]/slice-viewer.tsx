@@ -9,6 +9,7 @@ import type { SliceStore } from './use-slice-images';
 import { useViewerKeys } from './use-viewer-keys';
 import { INITIAL_VIEW, WINDOW_PRESETS, dragWindow, pinchView, pixelAt, placeImage, windowLut, zoomAbout, type View, type Window } from './viewer-math';
 import { ViewerToolbar, type OverlaySettings, type Tool } from './viewer-toolbar';
+import { createWheelSlices } from './wheel-slices';
 
 interface Props {
   store: SliceStore;
@@ -20,8 +21,6 @@ interface Props {
 const BRAIN: Window = { center: WINDOW_PRESETS[0].center, width: WINDOW_PRESETS[0].width };
 /** Neighbours fetched ahead on each side, so scrolling shows slices already in memory. */
 const PREFETCH = 4;
-/** Wheel travel (pixels) per slice: one notch of a mouse wheel, several events of a trackpad. */
-const WHEEL_STEP = 50;
 
 type Point = { x: number; y: number };
 type Drag = { mode: Tool; x: number; y: number; window: Window; view: View } | { mode: 'pinch'; a: Point; b: Point; view: View };
@@ -42,7 +41,7 @@ export function SliceViewer({ store, stack, index, onIndexChange }: Props) {
   const drag = useRef<Drag | null>(null);
   /** Pointers down on the canvas (two make a pinch on a tablet). */
   const pointers = useRef(new Map<number, Point>());
-  const wheel = useRef(0);
+  const wheelSlices = useRef(createWheelSlices());
   const size = useElementSize(containerRef);
 
   const slice = stack[index];
@@ -110,10 +109,8 @@ export function SliceViewer({ store, stack, index, onIndexChange }: Props) {
         setView((v) => zoomAbout(v, Math.exp(-delta / 500), e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height));
         return;
       }
-      wheel.current += delta;
-      const steps = Math.trunc(wheel.current / WHEEL_STEP);
+      const steps = wheelSlices.current({ deltaY: e.deltaY, deltaMode: e.deltaMode, time: e.timeStamp });
       if (steps !== 0) {
-        wheel.current -= steps * WHEEL_STEP;
         onIndexChange(Math.min(stack.length - 1, Math.max(0, index + steps)));
       }
     };
