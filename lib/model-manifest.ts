@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LABELS } from './labels';
+import { LABELS, SUBTYPES, type Label } from './labels';
 import { AGGREGATIONS } from './study-aggregation';
 
 /**
@@ -73,6 +73,43 @@ export const operatingPointSchema = z.object({
 });
 export type OperatingPoint = z.infer<typeof operatingPointSchema>;
 
+const unitInterval = z
+  .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
+  .refine(([lo, hi]) => lo <= hi, { message: 'interval must be [low, high]' });
+
+/**
+ * A study-level decision threshold (the study is flagged when its aggregated probability is at or
+ * above it), chosen on patient-level out-of-fold scores for a target study sensitivity, with the
+ * figures measured there. Intervals: percentile bootstrap over patients (2000 resamples, seeded).
+ */
+export const studyOperatingPointSchema = z.object({
+  threshold: z.number().min(0).max(1),
+  /** The study sensitivity the threshold was chosen for (the largest threshold reaching it). */
+  targetSensitivity: z.number().min(0).max(1),
+  sensitivity: z.number().min(0).max(1),
+  specificity: z.number().min(0).max(1),
+  /** Studies with and without this label that the figures were measured on. */
+  positives: z.number().int().min(1),
+  negatives: z.number().int().min(1),
+  sensitivityCi: unitInterval,
+  specificityCi: unitInterval,
+  /** Fraction of studies without any bleed that this point flags (what a reader pays for it). */
+  flaggedNormalFraction: z.number().min(0).max(1),
+  /** Where it was measured, in words: "5-fold patient-level out-of-fold, CT-ICH 66 patients". */
+  measuredOn: z.string().min(1),
+});
+export type StudyOperatingPoint = z.infer<typeof studyOperatingPointSchema>;
+
+/** Study-level points per label: "any" decides the flag; a subtype without one is never suspected. */
+export const studyOperatingPointsSchema = z.object({
+  any: studyOperatingPointSchema,
+  ...(Object.fromEntries(SUBTYPES.map((l) => [l, studyOperatingPointSchema.optional()])) as Record<
+    Exclude<Label, 'any'>,
+    z.ZodOptional<typeof studyOperatingPointSchema>
+  >),
+});
+export type StudyOperatingPoints = z.infer<typeof studyOperatingPointsSchema>;
+
 /** The manifest that ships beside every model file (`models/<name>-<version>.json`). */
 export const modelManifestSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -88,6 +125,11 @@ export const modelManifestSchema = z.object({
   operatingPoints: z.object(Object.fromEntries(LABELS.map((l) => [l, operatingPointSchema])) as Record<(typeof LABELS)[number], typeof operatingPointSchema>),
   /** How study probabilities are made from slice probabilities, chosen by measured study-level AUC. */
   studyAggregation: z.enum(AGGREGATIONS).optional(),
+  /**
+   * Study-level decision points (`npm run model:study-points`): these flag a study. The slice-level
+   * `operatingPoints` only highlight slices in the chart and viewer.
+   */
+  studyOperatingPoints: studyOperatingPointsSchema.optional(),
   /** Free-form provenance: data, recipe, metrics. */
   training: z.record(z.string(), z.unknown()).optional(),
 });
