@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { openDatabase } from '@/server/db';
 import { CStoreClient } from '@/server/demo';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { DimseServer } from '@/server/ingest/dimse/dimse-server';
 import { IngestService } from '@/server/ingest/ingest-service';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';

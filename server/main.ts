@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAppError } from '@/lib/errors';
-import type { StudyChange } from '@/lib/realtime-events';
 import { AuditService } from '@/server/audit';
 import { AuthService, bootstrapAuth, headersFromNode } from '@/server/auth';
 import { OidcSignIn } from '@/server/auth/oidc';
@@ -10,11 +9,11 @@ import { loadConfig } from '@/server/config';
 import { openDatabase, resolveDatabaseTarget } from '@/server/db';
 import { createHttpServer, type HttpServerHandle } from '@/server/http';
 import { InferenceEngine, loadVerifiedModel } from '@/server/inference';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { createLogger } from '@/server/logging';
 import { startWeb } from '@/server/node/start-web';
 import { startWorker, type WorkerStages } from '@/server/node/start-worker';
-import { createPostgresFanout, EventJournal, RealtimeHub } from '@/server/realtime';
+import { createPostgresFanout, createStudyPublisher, EventJournal, RealtimeHub } from '@/server/realtime';
 import { readWorklistItem } from '@/server/triage/worklist-query';
 import { readVersion } from '@/server/version';
 
@@ -85,12 +84,7 @@ async function main(): Promise<void> {
     realtimeLog,
   );
 
-  // One path from "a study changed" to every dashboard: the pipeline's updates and people's actions.
-  const publishStudyChange = (studyId: string, change: StudyChange) => {
-    readWorklistItem(db.prisma, studyId)
-      .then((item) => item && realtime.publishStudy(change, item))
-      .catch((err: unknown) => log.error({ err, studyId }, 'could not publish a study update'));
-  };
+  const publishStudyChange = createStudyPublisher(realtime, (studyId) => readWorklistItem(db.prisma, studyId), realtimeLog);
   const ctx = { config, log, db, files, audit, publishStudyChange };
 
   const worker: WorkerStages | undefined = engine ? startWorker(ctx, engine) : undefined;

@@ -6,7 +6,7 @@ import { decodeCtSlice, parseDicom, type DicomHeader, type HuImage } from '@/ser
 import { checkSliceUsable } from '@/server/dicom/check-slice-usable';
 import { intracranialSoftTissueArea } from '@/server/dicom/intracranial-content';
 import type { InferenceEngine } from '@/server/inference';
-import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import type { DicomFileStore } from '@/server/files';
 import { buildContextTensor } from './build-context-tensor';
 import type { HuCache } from './hu-cache';
 

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { walkFiles } from '@/server/files/walk-files';
+import { walkFiles } from '@/server/files';
 import dicomParser from 'dicom-parser';
 
 /** The files of one study found in a folder, in path order. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAppError } from '@/lib/errors';
 import { decodeCtSlice, parseDicom } from '@/server/dicom';
 import { positionAlongNormal } from '@/server/dicom/slice-geometry';
-import { walkFiles } from '@/server/files/walk-files';
+import { walkFiles } from '@/server/files';
 import type { EvalDataset, EvalSlice } from './eval-slice';
 import type { LabelTable } from './rsna-labels';
 

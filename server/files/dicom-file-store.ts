@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@/lib/errors';
-import { walkFiles } from '@/server/files/walk-files';
+import { walkFiles } from './walk-files';
 import { writeFileDurably } from './durable-write';
 
 export interface InstanceIds {

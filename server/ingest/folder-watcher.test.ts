@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '@/server/db';
 import { generatePhantomStudy } from '@/server/phantoms';
-import { DicomFileStore } from './dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { FolderWatcher } from './folder-watcher';
 import { IngestService } from './ingest-service';
 import { QuarantineStore } from './quarantine-store';

@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { walkFiles } from '@/server/files/walk-files';
+import { walkFiles } from '@/server/files';
 import type { Logger } from '@/server/logging';
 import type { IngestOutcome, IngestSource } from './ingest-service';
 

@@ -1,7 +1,7 @@
 import { AppError, isAppError } from '@/lib/errors';
 import { checkIsCt, parseDicom, type DicomHeader } from '@/server/dicom';
 import type { Logger } from '@/server/logging';
-import type { DicomFileStore, StoredInstance } from './dicom-file-store';
+import type { DicomFileStore, StoredInstance } from '@/server/files';
 import type { QuarantineStore } from './quarantine-store';
 
 /** Where an instance came from, for logs and quarantine notes (never patient data). */

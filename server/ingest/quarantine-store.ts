@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { writeFileDurably } from './durable-write';
+import { writeFileDurably } from '@/server/files';
 
 export interface QuarantineReason {
   code: string;

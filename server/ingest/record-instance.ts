@@ -1,16 +1,7 @@
 import type { DbClient } from '@/server/db';
 import { positionAlongNormal } from '@/server/dicom/slice-geometry';
+import { enqueueJob } from '@/server/jobs';
 import type { ReceivedInstance } from './ingest-service';
-
-export const ANALYSE_INSTANCE_JOB = 'analyse-instance';
-
-/**
- * The analysis job's key: unique per content (a re-sent identical file queues nothing), and
- * prefixed by the study so "is anything of this study still being analysed" is one indexed query.
- */
-export function analyseJobKey(studyId: string, instanceId?: string, sha256?: string): string {
-  return instanceId === undefined ? `${ANALYSE_INSTANCE_JOB}:${studyId}:` : `${ANALYSE_INSTANCE_JOB}:${studyId}:${instanceId}:${sha256}`;
-}
 
 export interface RecordedInstance {
   studyId: string;
@@ -97,12 +88,7 @@ export async function recordInstance(prisma: DbClient, received: ReceivedInstanc
     if (existing) await tx.slicePrediction.deleteMany({ where: { instanceId: existing.id } });
     else await tx.series.update({ where: { id: series.id }, data: { instanceCount: { increment: 1 } } });
 
-    const uniqueKey = analyseJobKey(study.id, instance.id, stored.sha256);
-    await tx.job.upsert({
-      where: { uniqueKey },
-      create: { kind: ANALYSE_INSTANCE_JOB, uniqueKey, payload: { instanceId: instance.id }, runAfter: now },
-      update: {},
-    });
+    await enqueueJob(tx, 'analyse-instance', { instanceId: instance.id, studyId: study.id, sha256: stored.sha256 }, now);
 
     // A slice arriving for a triaged study, or one under review, re-opens it: the result may change.
     // Reported and dismissed studies keep their status (a PACS re-send must not undo a report);

@@ -1,32 +1,37 @@
 import type { DbClient } from '@/server/db';
+import { JOB_KINDS, type JobKind, type JobPayload } from './job-kinds';
 
-export interface ClaimedJob {
+export interface ClaimedJob<K extends JobKind = JobKind> {
   id: string;
-  kind: string;
-  payload: unknown;
+  kind: K;
+  payload: JobPayload<K>;
   attempts: number;
   maxAttempts: number;
 }
 
 /**
  * Durable work items between pipeline stages (the Job table). Jobs are enqueued inside the
- * transaction that records their input (server/ingest/record-instance.ts); this class claims,
- * renews, completes and fails them. A job is claimed with a lease: if
- * the process dies mid-job, the lease expires and another worker (or this one after restart)
- * claims it again, so no acknowledged slice is left unanalysed. Claiming is a conditional update
- * on (id, status, updatedAt), which is atomic on SQLite and PostgreSQL alike, so several nodes
- * may share one queue.
+ * transaction that records their input (`enqueueJob`); this class claims, renews, completes,
+ * fails and prunes them. A job is claimed with a lease: if the process dies mid-job, the lease
+ * expires and another worker (or this one after restart) claims it again, so no acknowledged slice
+ * is left unanalysed. Claiming is a conditional update on (id, status, updatedAt), which is atomic
+ * on SQLite and PostgreSQL alike, so several nodes may share one queue. Completing and failing are
+ * conditional on still holding the lease: a worker whose lease expired and was taken over cannot
+ * overwrite the new holder's state.
  */
 export class JobQueue {
   constructor(
     private readonly prisma: DbClient,
-    private readonly owner: string,
+    readonly owner: string,
     /** Short, and renewed while work runs (`renew`): a crashed worker's jobs come back within it. */
     readonly leaseMs = 15_000,
   ) {}
 
-  /** Claims up to `limit` runnable jobs of `kind`, highest priority and oldest first. */
-  async claim(kind: string, limit: number, now = new Date()): Promise<ClaimedJob[]> {
+  /**
+   * Claims up to `limit` runnable jobs of `kind`, highest priority and oldest first. A row whose
+   * payload does not parse is failed for good (retrying cannot fix it) and not returned.
+   */
+  async claim<K extends JobKind>(kind: K, limit: number, now = new Date()): Promise<ClaimedJob<K>[]> {
     const candidates = await this.prisma.job.findMany({
       where: {
         kind,
@@ -35,15 +40,21 @@ export class JobQueue {
       },
       orderBy: [{ priority: 'desc' }, { runAfter: 'asc' }, { id: 'asc' }],
       take: limit,
-      select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true, status: true, updatedAt: true },
+      select: { id: true, payload: true, attempts: true, maxAttempts: true, status: true, updatedAt: true },
     });
-    const claimed: ClaimedJob[] = [];
+    const claimed: ClaimedJob<K>[] = [];
     for (const job of candidates) {
       const { count } = await this.prisma.job.updateMany({
         where: { id: job.id, status: job.status, updatedAt: job.updatedAt },
         data: { status: 'leased', leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs), attempts: { increment: 1 } },
       });
-      if (count === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, maxAttempts: job.maxAttempts });
+      if (count !== 1) continue;
+      const parsed = JOB_KINDS[kind].payload.safeParse(job.payload);
+      if (!parsed.success) {
+        await this.finish(job.id, { status: 'failed', lastError: `JOB_PAYLOAD_INVALID: ${parsed.error.message}`.slice(0, 1000) });
+        continue;
+      }
+      claimed.push({ id: job.id, kind, payload: parsed.data as JobPayload<K>, attempts: job.attempts + 1, maxAttempts: job.maxAttempts });
     }
     return claimed;
   }
@@ -56,20 +67,43 @@ export class JobQueue {
     });
   }
 
-  async complete(id: string): Promise<void> {
-    await this.prisma.job.update({ where: { id }, data: { status: 'done', finishedAt: new Date(), leaseOwner: null, leaseUntil: null } });
+  /**
+   * Marks a job done. False when this worker no longer holds its lease (it expired and another
+   * worker claimed it): the job is then left to that worker, who will do it again.
+   */
+  async complete(id: string): Promise<boolean> {
+    return this.finish(id, { status: 'done', lastError: null });
   }
 
-  /** Retries later with exponential backoff, or gives up after maxAttempts. */
-  async fail(job: ClaimedJob, error: string): Promise<'retry' | 'failed'> {
+  /** Retries later with exponential backoff, or gives up after maxAttempts. 'lost': the lease was taken over. */
+  async fail(job: ClaimedJob, error: string): Promise<'retry' | 'failed' | 'lost'> {
     const giveUp = job.attempts >= job.maxAttempts;
     const backoffMs = Math.min(60_000, 500 * 2 ** (job.attempts - 1));
-    await this.prisma.job.update({
-      where: { id: job.id },
+    const lastError = error.slice(0, 1000);
+    const { count } = await this.prisma.job.updateMany({
+      where: { id: job.id, status: 'leased', leaseOwner: this.owner },
       data: giveUp
-        ? { status: 'failed', lastError: error.slice(0, 1000), finishedAt: new Date(), leaseOwner: null, leaseUntil: null }
-        : { status: 'pending', lastError: error.slice(0, 1000), runAfter: new Date(Date.now() + backoffMs), leaseOwner: null, leaseUntil: null },
+        ? { status: 'failed', lastError, finishedAt: new Date(), leaseOwner: null, leaseUntil: null }
+        : { status: 'pending', lastError, runAfter: new Date(Date.now() + backoffMs), leaseOwner: null, leaseUntil: null },
     });
+    if (count === 0) return 'lost';
     return giveUp ? 'failed' : 'retry';
+  }
+
+  /**
+   * Deletes done jobs finished before `olderThan` (one row per slice would otherwise stay forever).
+   * Failed jobs are kept for an operator to look at. Returns how many rows went.
+   */
+  async pruneDone(olderThan: Date): Promise<number> {
+    const { count } = await this.prisma.job.deleteMany({ where: { status: 'done', finishedAt: { lt: olderThan } } });
+    return count;
+  }
+
+  private async finish(id: string, data: { status: 'done' | 'failed'; lastError: string | null }): Promise<boolean> {
+    const { count } = await this.prisma.job.updateMany({
+      where: { id, status: 'leased', leaseOwner: this.owner },
+      data: { ...data, finishedAt: new Date(), leaseOwner: null, leaseUntil: null },
+    });
+    return count === 1;
   }
 }

@@ -2,7 +2,7 @@ import type { StudyChange } from '@/lib/realtime-events';
 import type { AuditService } from '@/server/audit';
 import type { Config } from '@/server/config';
 import type { Database } from '@/server/db';
-import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import type { DicomFileStore } from '@/server/files';
 import type { Logger } from '@/server/logging';
 
 /** What the web and worker stages of one process share (server/main.ts builds it). */

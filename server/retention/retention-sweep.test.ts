@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '@/server/db';
 import { parseDicom } from '@/server/dicom';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { recordInstance } from '@/server/ingest/record-instance';
 import { generatePhantomStudy } from '@/server/phantoms';
 import { RetentionSweep } from './retention-sweep';

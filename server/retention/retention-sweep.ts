@@ -1,5 +1,5 @@
 import type { DbClient } from '@/server/db';
-import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import type { DicomFileStore } from '@/server/files';
 import type { Logger } from '@/server/logging';
 
 export interface RetentionSweepOptions {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbClient } from '@/server/db';
-import { JobQueue } from '@/server/analysis/job-queue';
 import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
-import { ANALYSE_INSTANCE_JOB, analyseJobKey } from '@/server/ingest/record-instance';
+import { analyseJobKeyPrefix, JobQueue } from '@/server/jobs';
 import type { Logger } from '@/server/logging';
 import type { StudyChange as LiveStudyChange } from '@/lib/realtime-events';
 import { finaliseStudy } from './finalise-study';
@@ -25,7 +24,15 @@ export interface TriagePipelineOptions {
   concurrency: number;
   /** Called after a study's figures or status changed (realtime push, metrics). */
   onStudyChanged: (studyId: string, change: StudyChange) => void;
+  /** A claimed job's lease (JOB_LEASE_S; default the queue's 15 s). */
+  jobLeaseMs?: number;
+  /** Done jobs are deleted this long after they finished (default 10 minutes). */
+  doneJobRetentionMs?: number;
 }
+
+const DEFAULT_DONE_JOB_RETENTION_MS = 10 * 60_000;
+// Pruning is one indexed delete; once a minute is plenty and keeps it off every sweep tick.
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * Drives analysis and triage from the durable queue: claims slice jobs, analyses them in groups
@@ -40,9 +47,10 @@ export class TriagePipeline {
   private wakeUp: (() => void) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
+  private lastPruneAt = 0;
 
   constructor(private readonly o: TriagePipelineOptions) {
-    this.queue = new JobQueue(o.prisma, `node-${randomUUID().slice(0, 8)}`);
+    this.queue = new JobQueue(o.prisma, `node-${randomUUID().slice(0, 8)}`, o.jobLeaseMs);
   }
 
   start(): void {
@@ -86,17 +94,20 @@ export class TriagePipeline {
   }
 
   private async analyseSome(): Promise<boolean> {
-    const jobs = await this.queue.claim(ANALYSE_INSTANCE_JOB, this.o.concurrency);
+    const jobs = await this.queue.claim('analyse-instance', this.o.concurrency);
     if (jobs.length === 0) return false;
     const touched = new Set<string>();
-    const ids = jobs.map((job) => (job.payload as { instanceId: string }).instanceId);
+    const ids = jobs.map((job) => job.payload.instanceId);
     // Keep the leases alive while the group runs, so a slow batch is not claimed twice while a
     // crashed worker's jobs still come back within one short lease.
     const renewal = setInterval(() => void this.queue.renew(jobs.map((j) => j.id)).catch(() => {}), this.queue.leaseMs / 3);
     try {
       const outcomes = await this.o.analyser.analyseInstances(ids);
       for (const o of outcomes.values()) touched.add(o.studyId);
-      for (const job of jobs) await this.queue.complete(job.id);
+      for (const job of jobs) {
+        // Lost: the lease ran out and another worker claimed the slice; it redoes it (idempotent).
+        if (!(await this.queue.complete(job.id))) this.o.log.warn({ jobId: job.id }, 'job lease was taken over before completion');
+      }
     } catch (err) {
       // The group fails together (a model or database error, not a bad file: those are recorded
       // per slice); each job is retried with backoff, then marked failed.
@@ -138,6 +149,15 @@ export class TriagePipeline {
     for (const { id } of aged) this.o.onStudyChanged(id, 'reordered');
   }
 
+  /** Deletes done job rows past their retention, at most once a minute (or once per retention, if shorter). */
+  private async pruneDoneJobs(now = Date.now()): Promise<void> {
+    const retentionMs = this.o.doneJobRetentionMs ?? DEFAULT_DONE_JOB_RETENTION_MS;
+    if (now - this.lastPruneAt < Math.min(PRUNE_EVERY_MS, retentionMs)) return;
+    this.lastPruneAt = now;
+    const pruned = await this.queue.pruneDone(new Date(now - retentionMs));
+    if (pruned > 0) this.o.log.debug({ pruned }, 'pruned done jobs');
+  }
+
   /** Finalises every study that has been quiet long enough and has nothing left to analyse. */
   private async sweep(): Promise<void> {
     if (this.sweeping || !this.running) return;
@@ -153,7 +173,7 @@ export class TriagePipeline {
       const due = [...quiet, ...(await this.studiesWithAllSlices())].filter((s, i, all) => all.findIndex((t) => t.id === s.id) === i);
       for (const { id } of due) {
         const outstanding = await this.o.prisma.job.count({
-          where: { kind: ANALYSE_INSTANCE_JOB, status: { in: ['pending', 'leased'] }, uniqueKey: { startsWith: analyseJobKey(id) } },
+          where: { kind: 'analyse-instance', status: { in: ['pending', 'leased'] }, uniqueKey: { startsWith: analyseJobKeyPrefix(id) } },
         });
         if (outstanding > 0) continue;
         const result = await finaliseStudy(
@@ -167,6 +187,7 @@ export class TriagePipeline {
         }
       }
       await this.ageWaitingStudies();
+      await this.pruneDoneJobs();
     } catch (err) {
       this.o.log.error({ err }, 'triage sweep error');
     } finally {

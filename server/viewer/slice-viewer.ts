@@ -4,7 +4,7 @@ import type { SliceLocalization } from '@/lib/study-detail';
 import { decodeCam } from '@/server/analysis/slice-analyser';
 import type { DbClient } from '@/server/db';
 import { decodeCtSlice } from '@/server/dicom';
-import type { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import type { DicomFileStore } from '@/server/files';
 import { ByteLru } from '@/server/cache/byte-lru';
 import { encodeHuInt16LE } from './encode-hu';
 

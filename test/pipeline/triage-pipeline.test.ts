@@ -157,6 +157,18 @@ describe.each(allTestDatabases())('ingest → analysis → triage on $provider',
     expect(await db.prisma.job.count({ where: { status: { in: ['pending', 'leased'] } } })).toBe(0);
   });
 
+  it('prunes done job rows in the periodic sweep, so the queue does not keep one row per slice forever', async () => {
+    const stack = await createPipelineStack({ dataDir: target.databaseUrl ? dataDir : target.dataDir, databaseUrl: target.databaseUrl, engine, quietPeriodMs: 300, doneJobRetentionMs: 0 });
+    db = stack.db;
+    stack.pipeline.start();
+    const phantom = generatePhantomStudy({ seed: 6, slices: 4, size: 64, hemorrhage: null });
+    for (const s of phantom.slices) await stack.ingest.ingest(s.bytes, { channel: 'test', sender: 'unit' });
+    await until(() => db!.prisma.study.findFirst({ where: { status: 'triaged' } }));
+    await until(async () => (await db!.prisma.job.count()) === 0);
+    await stack.pipeline.stop();
+    expect(await db.prisma.slicePrediction.count()).toBe(4);
+  });
+
   it('triages a study with no usable axial series as not analysable, with the reason', async () => {
     const stack = await createStack(dataDir, engine, target);
     db = stack.db;

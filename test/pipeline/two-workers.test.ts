@@ -7,7 +7,7 @@ import { HuCache } from '@/server/analysis/hu-cache';
 import { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { openDatabase, type Database } from '@/server/db';
 import { InferenceEngine } from '@/server/inference';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { IngestService } from '@/server/ingest/ingest-service';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';
 import { recordInstance } from '@/server/ingest/record-instance';

@@ -4,7 +4,7 @@ import { HuCache } from '@/server/analysis/hu-cache';
 import { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { openDatabase, type Database } from '@/server/db';
 import type { InferenceEngine } from '@/server/inference';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { IngestService } from '@/server/ingest/ingest-service';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';
 import { recordInstance } from '@/server/ingest/record-instance';
@@ -35,6 +35,7 @@ export async function createPipelineStack(options: {
   databaseUrl?: string | undefined;
   engine: InferenceEngine;
   quietPeriodMs?: number;
+  doneJobRetentionMs?: number;
 }): Promise<PipelineStack> {
   const { dataDir, databaseUrl, engine } = options;
   const db = await openDatabase({ databaseUrl, dataDir, log: silent });
@@ -49,6 +50,7 @@ export async function createPipelineStack(options: {
     agingLimitMs: 30 * 60_000,
     concurrency: 8,
     onStudyChanged: (studyId, change) => changes.push({ studyId, change }),
+    ...(options.doneJobRetentionMs === undefined ? {} : { doneJobRetentionMs: options.doneJobRetentionMs }),
   });
   const ingest = new IngestService({
     files,

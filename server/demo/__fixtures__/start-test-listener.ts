@@ -6,7 +6,7 @@ import { storeInstances } from '@/server/ingest/stow/store-instances';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { DicomFileStore } from '@/server/ingest/dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { DimseServer } from '@/server/ingest/dimse/dimse-server';
 import { IngestService, type ReceivedInstance } from '@/server/ingest/ingest-service';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCtSlice } from '@/server/dicom';
-import { DicomFileStore } from '../dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { IngestService, type ReceivedInstance } from '../ingest-service';
 import { QuarantineStore } from '../quarantine-store';
 import { DimseServer } from './dimse-server';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatePhantomStudy } from '@/server/phantoms';
-import { DicomFileStore } from '../dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { IngestService, type ReceivedInstance } from '../ingest-service';
 import { QuarantineStore } from '../quarantine-store';
 import { storeInstances, type DicomJson } from './store-instances';

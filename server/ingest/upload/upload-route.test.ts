@@ -12,7 +12,7 @@ import { hashPassword } from '@/server/auth/password-hasher';
 import { openDatabase, type Database } from '@/server/db';
 import { registerServices, type ServerServices } from '@/server/http';
 import { generatePhantomStudy } from '@/server/phantoms';
-import { DicomFileStore } from '../dicom-file-store';
+import { DicomFileStore } from '@/server/files';
 import { IngestService } from '../ingest-service';
 import { QuarantineStore } from '../quarantine-store';
 import { listQuarantine, type QuarantinePage } from '../quarantine-query';
