@@ -9,7 +9,7 @@ import { loadConfig } from '@/server/config';
 import { openDatabase, resolveDatabaseTarget } from '@/server/db';
 import { createHttpServer, type HttpServerHandle } from '@/server/http';
 import { InferenceEngine, loadVerifiedModel } from '@/server/inference';
-import { DicomFileStore } from '@/server/files';
+import { DicomFileStore, removeStaleTempFiles } from '@/server/files';
 import { createLogger } from '@/server/logging';
 import { startWeb } from '@/server/node/start-web';
 import { startWorker, type WorkerStages } from '@/server/node/start-worker';
@@ -43,6 +43,12 @@ async function main(): Promise<void> {
 
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: log.child({ stage: 'db' }) });
   const files = new DicomFileStore(join(config.dataDir, 'dicom'));
+  // A kill mid-write leaves a temporary file that is never renamed into place (DICOM and quarantine
+  // both live under DATA_DIR). In the background: it walks every stored file, and start-up need not wait.
+  removeStaleTempFiles(config.dataDir).then(
+    (removed) => removed > 0 && log.info({ removed }, 'removed temporary files left by an interrupted write'),
+    (err: unknown) => log.warn({ err }, 'could not clean up temporary files'),
+  );
   const audit = new AuditService({ prisma: db.prisma, provider: db.provider });
 
   // Users, sessions and tokens: the first admin and API_TOKENS are set up before anything listens.

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
+/** The temporary names `writeFileDurably` uses: what a kill mid-write can leave behind. */
+export const DURABLE_WRITE_TEMP = /^\.[0-9a-f]{12}\.tmp$/;
+
 /**
  * Writes a file so that once this resolves it survives a crash or power cut: write to a temporary
  * name in the same folder, fsync the file, rename over the final name (atomic on POSIX), then fsync
