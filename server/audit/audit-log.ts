@@ -3,6 +3,9 @@ import type { DatabaseProvider, DbClient, Prisma } from '@/server/db';
 import { GENESIS_HASH, hashAuditEvent } from './audit-hash';
 import { canonicalJson, type JsonValue } from './canonical-json';
 
+/** What an entry is about: a study (StudyInstanceUID), an account, a service token, a quarantined input. */
+export type AuditTargetType = 'study' | 'user' | 'token' | 'quarantine';
+
 /** Who did it: a person (user id and username) or a service account (`token:<name>`, no user id). */
 export interface AuditActor {
   userId: string | null;
@@ -14,7 +17,7 @@ export interface AuditEventInput {
   /** Client address of the request, when there was one. */
   ip?: string | null;
   action: AuditAction;
-  target?: { type: 'study' | 'user'; id: string } | null;
+  target?: { type: AuditTargetType; id: string } | null;
   /** No patient identifiers and no free text here: free text lives beside the journal, hashed in. */
   details?: { [key: string]: JsonValue };
   at?: Date;

@@ -1,5 +1,5 @@
 // The audit stage's public surface: the hash-chained journal, its queries and its verification.
-export { AuditLog, type AppendedAuditEvent, type AuditActor, type AuditEventInput } from './audit-log';
+export { AuditLog, type AppendedAuditEvent, type AuditActor, type AuditEventInput, type AuditTargetType } from './audit-log';
 export { AuditService, auditActor, MAX_CSV_ENTRIES, type AuditServiceOptions } from './audit-service';
 export { verifyAuditChain, type AuditChainBreak, type AuditChainReport } from './verify-audit-chain';
 export { listAudit, studyTimeline, type AuditFilter } from './audit-query';

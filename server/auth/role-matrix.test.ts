@@ -172,7 +172,7 @@ describe('who may call what (role × route matrix, real route handlers, SQLite)'
         return { status: 'stored', studyInstanceUid: UID, sopInstanceUid: `${UID}.1`, sopClassUid: '1.2.840.10008.5.1.4.1.1.2' };
       },
       auth,
-      userAdmin: new UserAdmin(db.prisma, log),
+      userAdmin: new UserAdmin(db.prisma, log, audit.log),
       upload: new UploadService({
         limits: { maxRequestBytes: 1 << 20, maxFiles: 10, maxUncompressedBytes: 1 << 20, maxCompressionRatio: 100 },
         ingest: async () => ({ status: 'stored', studyInstanceUid: UID, sopInstanceUid: `${UID}.2`, sopClassUid: undefined }),

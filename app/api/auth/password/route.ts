@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { auditActor } from '@/server/audit/audit-service';
+import { clientIp } from '@/server/audit/client-ip';
 import { errorResponse, requireAuth } from '@/server/auth/require-auth';
 import { getServices } from '@/server/http';
 
@@ -17,5 +19,6 @@ export async function POST(request: Request) {
   if (!parsed.success) return errorResponse('VALIDATION_FAILED', 'send {"currentPassword","newPassword"} as JSON');
   const result = await services.auth.changePassword(auth.userId, auth.sessionId, parsed.data.currentPassword, parsed.data.newPassword);
   if (!result.ok) return errorResponse(result.code === 'UNAUTHENTICATED' ? 'FORBIDDEN' : result.code, result.message);
+  await services.audit.record({ actor: auditActor(auth), ip: clientIp(request.headers), action: 'user.password_changed', target: { type: 'user', id: auth.userId } });
   return new Response(null, { status: 204 });
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { auditActor } from '@/server/audit/audit-service';
+import { clientIp } from '@/server/audit/client-ip';
 import { errorResponse, requireAuth } from '@/server/auth/require-auth';
 import { PERMISSIONS, USER_ROLES } from '@/server/auth/roles';
 import { getServices } from '@/server/http';
@@ -21,7 +23,7 @@ export async function PATCH(request: Request, ctx: { params: Promise<{ id: strin
   const parsed = Body.safeParse(await request.json().catch(() => null));
   if (!parsed.success) return errorResponse('VALIDATION_FAILED', `send {"role"?:${USER_ROLES.join('|')},"disabled"?:boolean,"unlock"?:true} with at least one`);
   const { id } = await ctx.params;
-  const result = await userAdmin.update(auth.kind === 'user' ? auth.userId : undefined, id.slice(0, 64), parsed.data);
+  const result = await userAdmin.update({ ...auditActor(auth), ip: clientIp(request.headers) }, id.slice(0, 64), parsed.data);
   if (!result.ok) return errorResponse(result.code, result.message);
   return Response.json({ user: result.user }, { headers: { 'cache-control': 'no-store' } });
 }
