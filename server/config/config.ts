@@ -6,6 +6,7 @@ import { parseApiTokens, type BootstrapToken } from '@/server/auth/parse-api-tok
 import type { CookieSecureMode } from '@/server/auth/session-cookie';
 import { OIDC_ENV, readOidcSettings, type OidcSettings } from '@/server/auth/oidc/oidc-env';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '@/server/inference/execution-provider';
+import { DIMSE_ENV, readDimseSettings, type DimseTlsSettings } from '@/server/ingest/dimse/dimse-env';
 import { DEFAULT_MODEL_MANIFEST } from './defaults';
 
 const onOff = (fallback: 'on' | 'off') =>
@@ -25,8 +26,8 @@ const envSchema = z.object({
   DEMO_SCANNER: onOff('on'),
   /** postgresql://… for PostgreSQL (scale-out); unset: the embedded SQLite file under DATA_DIR. */
   DATABASE_URL: z.string().min(1).optional(),
-  /** The DICOM listener (C-STORE, C-ECHO). */
-  DICOM_PORT: port.default(11112),
+  /** The DICOM listeners (C-STORE, C-ECHO), plain and over TLS (server/ingest/dimse/dimse-env.ts). */
+  ...DIMSE_ENV,
   DICOM_AE_TITLE: z.string().regex(/^[\x20-\x7e]{1,16}$/, '1 to 16 printable ASCII characters').default('ICHTRIAGE'),
   /** Calling AE titles allowed to send, comma-separated; empty accepts any (embedded/demo mode). */
   DICOM_ALLOWED_CALLING_AE: z.string().default(''),
@@ -109,7 +110,8 @@ export type Config = {
   heartbeatIntervalMs: number;
   demoScanner: { enabled: boolean; ratePerMin: number; slices: { min: number; max: number } };
   databaseUrl: string | undefined;
-  dicom: { port: number; aeTitle: string; allowedCallingAeTitles: string[]; maxAssociations: number; maxInstanceBytes: number };
+  /** `port` undefined: the plain listener is off; `tls` undefined: no TLS listener. */
+  dicom: { port: number | undefined; tls: DimseTlsSettings | undefined; aeTitle: string; allowedCallingAeTitles: string[]; maxAssociations: number; maxInstanceBytes: number };
   triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number };
   inference: {
     manifestPath: string;
@@ -145,7 +147,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const oidc = readOidcSettings(e);
-  if (oidc.problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration: ${oidc.problems.join('; ')}`);
+  const dimse = readDimseSettings(e);
+  const problems = [...oidc.problems, ...dimse.problems];
+  if (problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -156,7 +160,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoScanner: { enabled: e.DEMO_SCANNER, ratePerMin: e.DEMO_SCANNER_RATE_PER_MIN, slices: e.DEMO_SCANNER_SLICES },
     databaseUrl: e.DATABASE_URL,
     dicom: {
-      port: e.DICOM_PORT,
+      port: dimse.port,
+      tls: dimse.tls,
       aeTitle: e.DICOM_AE_TITLE,
       allowedCallingAeTitles: e.DICOM_ALLOWED_CALLING_AE.split(',').map((t) => t.trim()).filter(Boolean),
       maxAssociations: e.DICOM_MAX_ASSOCIATIONS,

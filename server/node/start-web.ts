@@ -5,7 +5,7 @@ import type { OidcSignIn } from '@/server/auth/oidc';
 import { UserAdmin } from '@/server/auth/user-admin';
 import { DemoScanner } from '@/server/demo';
 import { registerServices, type HttpServerHandle } from '@/server/http';
-import { DimseServer } from '@/server/ingest/dimse/dimse-server';
+import { DimseListeners } from '@/server/ingest/dimse/dimse-listeners';
 import { FolderWatcher } from '@/server/ingest/folder-watcher';
 import { IngestService } from '@/server/ingest/ingest-service';
 import { listQuarantine } from '@/server/ingest/quarantine-query';
@@ -56,8 +56,9 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
   const demoCallingAe = 'DEMOSCANNER';
   const allowed = config.dicom.allowedCallingAeTitles;
   const dimseAllowed = config.demoScanner.enabled && allowed.length > 0 ? [...allowed, demoCallingAe] : allowed;
-  const dimse = new DimseServer({
+  const dimse = new DimseListeners({
     port: config.dicom.port,
+    tls: config.dicom.tls,
     aeTitle: config.dicom.aeTitle,
     allowedCallingAeTitles: dimseAllowed,
     maxAssociations: config.dicom.maxAssociations,

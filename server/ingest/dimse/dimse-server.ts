@@ -6,6 +6,15 @@ export interface DimseServerOptions extends StoreScpOptions {
   port: number;
   /** Most simultaneous associations (TCP connections, default 32); more are refused at connect. */
   maxAssociations?: number;
+  /** DICOM over TLS (PS3.15 B.1): this listener speaks only TLS; with `ca`, a client must present a certificate it signed. */
+  tls?: DimseTlsMaterial | undefined;
+}
+
+/** PEM contents (not paths) of our key and certificate, and optionally the CA that client certificates must chain to. */
+export interface DimseTlsMaterial {
+  key: Buffer;
+  cert: Buffer;
+  ca?: Buffer | undefined;
 }
 
 /**
@@ -15,6 +24,7 @@ export interface DimseServerOptions extends StoreScpOptions {
 export class DimseServer {
   private readonly server: InstanceType<typeof dimse.Server>;
   private boundPort = 0;
+  private up = false;
 
   constructor(private readonly opts: DimseServerOptions) {
     dimse.log.setLevel('error');
@@ -24,6 +34,7 @@ export class DimseServer {
 
   /** Resolves once the port is bound; rejects if it cannot be (e.g. already in use). */
   start(): Promise<number> {
+    const tls = this.opts.tls;
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.server.once('networkError', onError);
@@ -32,11 +43,20 @@ export class DimseServer {
         const net = (this.server as unknown as { server: NetServer }).server;
         net.maxConnections = this.opts.maxAssociations ?? 32;
         this.boundPort = (net.address() as AddressInfo).port;
-        this.opts.log.info({ port: this.boundPort, aeTitle: this.opts.aeTitle }, 'DICOM listener ready');
+        // A refused handshake (plain DICOM on the TLS port, no or an untrusted client certificate)
+        // never reaches dcmjs-dimse; say so, or a misconfigured modality fails silently.
+        net.on('tlsClientError', (err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'DICOM TLS handshake refused'));
+        this.opts.log.info({ port: this.boundPort, aeTitle: this.opts.aeTitle, tls: Boolean(tls), clientCertificates: Boolean(tls?.ca) }, tls ? 'DICOM TLS listener ready' : 'DICOM listener ready');
+        this.up = true;
         resolve(this.boundPort);
       });
-      this.server.listen(this.opts.port);
+      this.server.listen(this.opts.port, tls ? { securityOptions: securityOptionsOf(tls) } : undefined);
     });
+  }
+
+  /** True between a successful start and stop (readiness). */
+  get listening(): boolean {
+    return this.up;
   }
 
   get port(): number {
@@ -44,7 +64,14 @@ export class DimseServer {
   }
 
   stop(): void {
+    this.up = false;
     this.server.close();
   }
+}
+
+function securityOptionsOf(tls: DimseTlsMaterial) {
+  // With a CA the client must present a certificate it signed (mutual TLS); without, any TLS
+  // client is served (the channel is encrypted, the sender still checked by AE title).
+  return { key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.ca !== undefined, rejectUnauthorized: tls.ca !== undefined, minVersion: 'TLSv1.2' };
 }
 
