@@ -11,6 +11,7 @@ import { createHttpServer, type HttpServerHandle } from '@/server/http';
 import { InferenceEngine, loadVerifiedModel } from '@/server/inference';
 import { DicomFileStore, removeStaleTempFiles } from '@/server/files';
 import { createLogger } from '@/server/logging';
+import { installFailFast } from '@/server/node/install-fail-fast';
 import { startWeb } from '@/server/node/start-web';
 import { startWorker, type WorkerStages } from '@/server/node/start-worker';
 import { createPostgresFanout, createStudyPublisher, EventJournal, RealtimeHub } from '@/server/realtime';
@@ -27,6 +28,7 @@ import { readVersion } from '@/server/version';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  installFailFast(log);
   mkdirSync(config.dataDir, { recursive: true });
   const runsWeb = config.serverRole !== 'worker';
   const runsWorker = config.serverRole !== 'web';
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
     web?.http.server,
     {
       heartbeatIntervalMs: config.heartbeatIntervalMs,
+      pruneIntervalMs: config.journalPruneIntervalMs,
       status,
       authenticate: async (handshake) => (auth ? auth.authenticateSocket(headersFromNode(handshake.headers)) : null),
       journal: new EventJournal(db.prisma, db.provider),

@@ -18,6 +18,13 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 4100, demoScanner: { enabled: false }, heartbeatIntervalMs: 500, dataDir: '/tmp/x' });
   });
 
+  it('reads the periodic tasks\' intervals (short in process tests), with hourly pruning and 15 s leases by default', () => {
+    expect(loadConfig({})).toMatchObject({ journalPruneIntervalMs: 3_600_000, triage: { jobLeaseMs: 15_000 } });
+    expect(loadConfig({ JOURNAL_PRUNE_INTERVAL_S: '0.2', JOB_LEASE_S: '1.5' })).toMatchObject({ journalPruneIntervalMs: 200, triage: { jobLeaseMs: 1500 } });
+    expect(() => loadConfig({ JOB_LEASE_S: '0.1' })).toThrow(/JOB_LEASE_S/);
+    expect(() => loadConfig({ RETENTION_SWEEP_INTERVAL_S: '0' })).toThrow(/RETENTION_SWEEP_INTERVAL_S/);
+  });
+
   it('reads the inference settings, providers in the order given', () => {
     const config = loadConfig({ INFERENCE_PROVIDERS: 'webgpu, cpu', INFERENCE_MAX_BATCH: '8', INFERENCE_THREADS: '2', MODEL_MANIFEST: 'm/x.json' });
     expect(config.inference).toMatchObject({ providers: ['webgpu', 'cpu'], maxBatch: 8, maxWaitMs: 5, intraOpThreads: 2 });
@@ -43,6 +50,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ DEMO_SCANNER: 'off' }).retention).toEqual({ retentionMs: 7 * 86_400_000, sweepIntervalMs: 3_600_000 });
     expect(loadConfig({}).retention).toEqual({ retentionMs: 2 * 3_600_000, sweepIntervalMs: 720_000 });
     expect(loadConfig({ DICOM_RETENTION_DAYS: '0' }).retention).toBeUndefined();
+    expect(loadConfig({ DEMO_SCANNER: 'off', RETENTION_SWEEP_INTERVAL_S: '0.5' }).retention?.sweepIntervalMs).toBe(500);
     expect(loadConfig({ DICOM_RETENTION_DAYS: '30', DEMO_SCANNER: 'on' }).retention?.retentionMs).toBe(30 * 86_400_000);
     expect(() => loadConfig({ DICOM_RETENTION_DAYS: '-1' })).toThrow(/DICOM_RETENTION_DAYS/);
   });

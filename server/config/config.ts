@@ -23,6 +23,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seconds between realtime heartbeats; clients use them to show the connection is alive. */
   HEARTBEAT_INTERVAL_S: z.coerce.number().positive().max(3600).default(5),
+  /** Seconds between prunes of realtime events past their retention (every node prunes). */
+  JOURNAL_PRUNE_INTERVAL_S: z.coerce.number().min(0.1).max(86_400).default(3600),
+  /** A claimed job's lease, seconds, renewed every third of it while the work runs; a dead worker's jobs come back after it. */
+  JOB_LEASE_S: z.coerce.number().min(0.5).max(3600).default(15),
+  /** Seconds between retention sweeps of stored DICOM; unset: a tenth of the retention period (1 min to 1 h). */
+  RETENTION_SWEEP_INTERVAL_S: z.coerce.number().min(0.1).max(86_400).optional(),
   DEMO_SCANNER: onOff('on'),
   /** postgresql://… for PostgreSQL (scale-out); unset: the embedded SQLite file under DATA_DIR. */
   DATABASE_URL: z.string().min(1).optional(),
@@ -108,11 +114,12 @@ export type Config = {
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   heartbeatIntervalMs: number;
+  journalPruneIntervalMs: number;
   demoScanner: { enabled: boolean; ratePerMin: number; slices: { min: number; max: number } };
   databaseUrl: string | undefined;
   /** `port` undefined: the plain listener is off; `tls` undefined: no TLS listener. */
   dicom: { port: number | undefined; tls: DimseTlsSettings | undefined; aeTitle: string; allowedCallingAeTitles: string[]; maxAssociations: number; maxInstanceBytes: number };
-  triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number };
+  triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number; jobLeaseMs: number };
   inference: {
     manifestPath: string;
     providers: ExecutionProvider[];
@@ -157,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     heartbeatIntervalMs: Math.round(e.HEARTBEAT_INTERVAL_S * 1000),
+    journalPruneIntervalMs: Math.round(e.JOURNAL_PRUNE_INTERVAL_S * 1000),
     demoScanner: { enabled: e.DEMO_SCANNER, ratePerMin: e.DEMO_SCANNER_RATE_PER_MIN, slices: e.DEMO_SCANNER_SLICES },
     databaseUrl: e.DATABASE_URL,
     dicom: {
@@ -167,7 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAssociations: e.DICOM_MAX_ASSOCIATIONS,
       maxInstanceBytes: Math.round(e.DICOM_MAX_INSTANCE_MB * MIB),
     },
-    triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024 },
+    triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024, jobLeaseMs: Math.round(e.JOB_LEASE_S * 1000) },
     inference: {
       manifestPath: path.resolve(e.MODEL_MANIFEST),
       providers: e.INFERENCE_PROVIDERS,
@@ -191,13 +199,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     watchFolder: e.WATCH_DIR ? { dir: path.resolve(e.WATCH_DIR), pollIntervalMs: Math.round(e.WATCH_POLL_S * 1000) } : undefined,
     oidc: oidc.settings,
     serverRole: e.SERVER_ROLE,
-    retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7)),
+    retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7), e.RETENTION_SWEEP_INTERVAL_S),
   };
 }
 
-function retentionOf(days: number): Config['retention'] {
+function retentionOf(days: number, sweepIntervalS: number | undefined): Config['retention'] {
   if (days === 0) return undefined;
   const retentionMs = Math.round(days * 86_400_000);
   // Sweep often enough that files outlive the period by at most a tenth of it (between 1 min and 1 h).
-  return { retentionMs, sweepIntervalMs: Math.min(3_600_000, Math.max(60_000, Math.round(retentionMs / 10))) };
+  const derivedMs = Math.min(3_600_000, Math.max(60_000, Math.round(retentionMs / 10)));
+  return { retentionMs, sweepIntervalMs: sweepIntervalS === undefined ? derivedMs : Math.round(sweepIntervalS * 1000) };
 }

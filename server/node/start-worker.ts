@@ -24,6 +24,7 @@ export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerSt
     quietPeriodMs: config.triage.quietPeriodMs,
     agingLimitMs: config.triage.agingLimitMs,
     concurrency: config.inference.maxBatch,
+    jobLeaseMs: config.triage.jobLeaseMs,
     onStudyChanged: ctx.publishStudyChange,
   });
   // Stored DICOM is a working copy (the PACS keeps the originals): deleted after the retention period.

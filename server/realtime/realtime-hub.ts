@@ -37,13 +37,25 @@ export interface RealtimeHubOptions {
   pruneIntervalMs?: number;
   /** Cross-node fan-out (PostgreSQL); without it events reach this node's clients only. */
   fanout?: Fanout;
+  /**
+   * Which of this node's signed-in sockets' sessions still stand (not revoked, not expired, account
+   * enabled, role unchanged): asked every `revalidateIntervalMs` (default 15 s), and the others are
+   * cut. This catches idle expiry and any announced ending (`disconnectSessions`) this node missed.
+   */
+  liveSessions?: (sessions: readonly { sessionId: string; role: string }[]) => Promise<Set<string>>;
+  revalidateIntervalMs?: number;
 }
+
+/** Sign-outs and account changes, as the auth stage announces them (server/auth/session-endings.ts). */
+export type SessionsToEnd = { sessionIds: readonly string[] } | { userId: string; exceptSessionId?: string | undefined };
 
 /** The part of a Socket.IO handshake an authenticator reads. */
 export type Handshake = Pick<Socket['handshake'], 'headers' | 'address'>;
 
 interface SocketData {
   principal: unknown;
+  /** A signed-in person's session, when the principal is one: the socket is cut when it ends. */
+  session: { userId: string; sessionId: string; role: string } | undefined;
   rooms: RoomName[];
   /** Per-connection order of status and heartbeats. */
   beat: number;
@@ -65,6 +77,7 @@ export class RealtimeHub {
   private readonly attached: boolean;
   private heartbeat: NodeJS.Timeout | undefined;
   private pruner: NodeJS.Timeout | undefined;
+  private revalidator: NodeJS.Timeout | undefined;
   /** Publishes run one at a time, so this node sends its events in seq order. */
   private publishing: Promise<unknown> = Promise.resolve();
 
@@ -86,6 +99,7 @@ export class RealtimeHub {
         (principal) => {
           if (!principal) return next(new Error('UNAUTHENTICATED'));
           socket.data.principal = principal;
+          socket.data.session = sessionOf(principal);
           socket.data.rooms = roomsFor(principal);
           socket.data.beat = 0;
           socket.data.resuming = false;
@@ -100,10 +114,20 @@ export class RealtimeHub {
     this.io.on('connection', (socket) => this.onConnection(socket));
   }
 
-  /** Starts the periodic heartbeat and the journal's retention sweep. */
+  /** Starts the periodic heartbeat (web nodes only) and the journal's retention sweep. */
   start(): void {
-    this.heartbeat = setInterval(() => void this.broadcastHeartbeat(), this.options.heartbeatIntervalMs);
-    this.heartbeat.unref();
+    // A detached hub (a worker node) has no clients to beat for; a timer that could only fail is
+    // not started. Each beat catches its own errors: an unhandled rejection would end the process.
+    if (this.attached) {
+      this.heartbeat = setInterval(() => {
+        this.broadcastHeartbeat().catch((err: unknown) => this.log.error({ err }, 'heartbeat failed'));
+      }, this.options.heartbeatIntervalMs);
+      this.heartbeat.unref();
+    }
+    if (this.attached && this.options.liveSessions) {
+      this.revalidator = setInterval(() => void this.revalidate(), this.options.revalidateIntervalMs ?? 15_000);
+      this.revalidator.unref();
+    }
     this.pruner = setInterval(() => void this.prune(), this.options.pruneIntervalMs ?? HOUR_MS);
     this.pruner.unref();
     void this.prune();
@@ -113,6 +137,7 @@ export class RealtimeHub {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.pruner) clearInterval(this.pruner);
+    if (this.revalidator) clearInterval(this.revalidator);
     await this.publishing.catch(() => {});
     // Socket.IO's close() assumes an attached engine; a detached hub only has its adapter to close.
     if (this.attached) await this.io.close();
@@ -135,6 +160,19 @@ export class RealtimeHub {
     return run;
   }
 
+  /**
+   * Cuts the sockets of ended sessions (sign-out) or of a user (disabled, role changed, password
+   * reset), on every node: with a fan-out the adapter carries the request to the other nodes.
+   */
+  disconnectSessions(ended: SessionsToEnd): void {
+    if ('sessionIds' in ended) {
+      if (ended.sessionIds.length > 0) this.io.in(ended.sessionIds.map(sessionRoom)).disconnectSockets(true);
+      return;
+    }
+    const target = this.io.in(userRoom(ended.userId));
+    (ended.exceptSessionId ? target.except(sessionRoom(ended.exceptSessionId)) : target).disconnectSockets(true);
+  }
+
   /** Server nodes sharing this hub's fan-out, this one included (1 without a fan-out). */
   serverCount(): Promise<number> {
     return this.io.of('/').adapter.serverCount();
@@ -145,6 +183,9 @@ export class RealtimeHub {
     // Joined before any resume is answered: every event after this moment arrives live, and
     // every event before it is in the journal, so a resume read later leaves no hole between.
     void socket.join(socket.data.rooms);
+    // Rooms of its own for who it is, so a sign-out or an account change reaches it on any node.
+    const session = socket.data.session;
+    if (session) void socket.join([userRoom(session.userId), sessionRoom(session.sessionId)]);
     socket.emit('system:status', this.currentStatus(socket));
     socket.on('system:status:get', (ack) => {
       if (typeof ack === 'function') ack(this.currentStatus(socket));
@@ -196,6 +237,20 @@ export class RealtimeHub {
     }
   }
 
+  /** Cuts this node's sockets whose sessions no longer stand (see `liveSessions`). */
+  private async revalidate(): Promise<void> {
+    const sockets = [...this.io.sockets.sockets.values()].filter((s) => s.data.session);
+    if (sockets.length === 0 || !this.options.liveSessions) return;
+    try {
+      const live = await this.options.liveSessions(sockets.map((s) => ({ sessionId: s.data.session!.sessionId, role: s.data.session!.role })));
+      for (const socket of sockets) {
+        if (!live.has(socket.data.session!.sessionId)) socket.disconnect(true);
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'could not revalidate socket sessions');
+    }
+  }
+
   private async prune(): Promise<void> {
     try {
       const before = new Date(Date.now() - (this.options.retentionMs ?? 24 * HOUR_MS));
@@ -205,4 +260,14 @@ export class RealtimeHub {
       this.log.warn({ err }, 'realtime event pruning failed');
     }
   }
+}
+
+const userRoom = (userId: string) => `user:${userId}`;
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+/** The session behind a principal, when it is a signed-in person (a cookie session). */
+function sessionOf(principal: unknown): SocketData['session'] {
+  const p = principal as { kind?: unknown; userId?: unknown; sessionId?: unknown; role?: unknown } | null;
+  if (p?.kind !== 'user' || typeof p.userId !== 'string' || typeof p.sessionId !== 'string' || typeof p.role !== 'string') return undefined;
+  return { userId: p.userId, sessionId: p.sessionId, role: p.role };
 }

@@ -28,10 +28,17 @@ export type ServerProcess = {
   startMs: number;
   /** stdout + stderr so far (JSON log lines and Next's own output), for failure messages. */
   output(): string;
+  /**
+   * What in the output is a failure whatever the test: error- and fatal-level log lines, and any
+   * unhandled rejection or uncaught exception (Node's own report or ours). Empty when clean.
+   */
+  problems(): string[];
+  /** Whether the process is still running. */
+  alive(): boolean;
   /** SIGKILL to the whole process group (the server and anything it spawned); resolves on exit. */
   kill9(): Promise<void>;
-  /** SIGTERM (graceful stop), SIGKILL after `graceMs`; resolves on exit. */
-  stop(graceMs?: number): Promise<void>;
+  /** `signal` (default SIGTERM, a graceful stop), SIGKILL after `graceMs`; resolves with the exit code (null: killed by a signal). */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<number | null>;
   /** GET a JSON endpoint of this server. */
   getJson<T>(path: string): Promise<T>;
   worklist(): Promise<WorklistItem[]>;
@@ -89,6 +96,18 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const output = () => chunks.join('');
+  let problemsSeen: string[] = [];
+  let scanned = 0;
+  // Scans as output arrives: the ring buffer above keeps only the last 256 kB.
+  const scan = () => {
+    const text = output();
+    const end = text.lastIndexOf('\n') + 1;
+    if (end <= scanned) return;
+    problemsSeen = problemsSeen.concat(findProblems(text.slice(Math.min(scanned, end), end)));
+    scanned = end;
+  };
+  child.stdout!.on('data', () => scan());
+  child.stderr!.on('data', () => scan());
 
   await waitForListening(child, output, exited, opts.startTimeoutMs ?? 180_000);
   const startMs = Math.round(performance.now() - started);
@@ -112,21 +131,48 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
     dicomPort,
     startMs,
     output,
+    problems: () => {
+      scan();
+      return problemsSeen;
+    },
+    alive: () => child.exitCode === null && child.signalCode === null,
     async kill9() {
       signalGroup('SIGKILL');
       await exited;
     },
-    async stop(graceMs = 20_000) {
-      signalGroup('SIGTERM');
+    async stop(graceMs = 20_000, signal: NodeJS.Signals = 'SIGTERM') {
+      // To the server's own process only: a supervisor signals the PID it started.
+      try {
+        process.kill(child.pid!, signal);
+      } catch {
+        // already gone
+      }
       const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
       // Whatever the server spawned goes with it.
       signalGroup('SIGKILL');
+      return child.exitCode;
     },
     getJson,
     worklist: async () => (await getJson<{ studies: WorklistItem[] }>('/api/worklist')).studies,
   };
+}
+
+const UNHANDLED = /unhandledRejection|uncaughtException|Unhandled ?Rejection|UnhandledPromiseRejection/;
+
+/** Error/fatal JSON log lines (pino levels 50, 60) and unhandled-error reports among `text`'s lines. */
+export function findProblems(text: string): string[] {
+  return text.split('\n').filter((line) => {
+    if (UNHANDLED.test(line)) return true;
+    if (!line.startsWith('{')) return false;
+    try {
+      const level = (JSON.parse(line) as { level?: unknown }).level;
+      return typeof level === 'number' ? level >= 50 : level === 'error' || level === 'fatal';
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function waitForListening(child: ChildProcess, output: () => string, exited: Promise<void>, timeoutMs: number): Promise<void> {
