@@ -14,6 +14,12 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   CONFIG_INVALID: 500,
   INTERNAL: 500,
+  /** The request body is over the route's limit; refused before it was read to the end. */
+  BODY_TOO_LARGE: 413,
+  /** The server is still starting (or Next runs without the custom server): try again shortly. */
+  SERVER_STARTING: 503,
+  /** The Host header names none of ALLOWED_HOSTS (DNS rebinding defence). */
+  HOST_NOT_ALLOWED: 421,
   // DICOM problems: each names exactly what is wrong with the file.
   DICOM_NOT_DICOM: 422,
   DICOM_TRUNCATED: 422,

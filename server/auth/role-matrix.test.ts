@@ -292,7 +292,7 @@ describe('who may call what (role × route matrix, real route handlers, SQLite)'
   });
 
   it('health stays public and tells nothing sensitive', async () => {
-    const res = health.GET();
+    const res = await health.GET(new Request('http://localhost/api/health'));
     expect(res.status).toBe(200);
     expect(Object.keys((await res.json()) as object).sort()).toEqual(['model', 'startedAt', 'status', 'version']);
   });

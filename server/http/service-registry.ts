@@ -7,6 +7,7 @@ import type { AuditService } from '@/server/audit/audit-service';
 import type { AuthService } from '@/server/auth/auth-service';
 import type { OidcSignIn } from '@/server/auth/oidc/oidc-sign-in';
 import type { UserAdmin } from '@/server/auth/user-admin';
+import type { Logger } from '@/server/logging';
 import type { IngestService } from '@/server/ingest/ingest-service';
 import type { QuarantinePage, QuarantineQuery } from '@/server/ingest/quarantine-query';
 import type { UploadService } from '@/server/ingest/upload';
@@ -30,7 +31,9 @@ export interface ServerServices {
   upload: UploadService['receive'];
   /** Quarantined inputs for the admin view, newest first. */
   quarantine: (query: QuarantineQuery) => Promise<QuarantinePage>;
-  /** Sign-in, sessions and bearer tokens; route handlers use it through server/auth/require-auth. */
+  /** The server's logger; route() logs unexpected errors to it (a fallback logger when absent). */
+  log?: Logger | undefined;
+  /** Sign-in, sessions and bearer tokens; route handlers use it through server/http/route.ts. */
   auth: AuthService;
   /** OIDC single sign-on; absent when OIDC_ISSUER is unset (its routes then answer 404). */
   oidc?: OidcSignIn | undefined;

@@ -196,12 +196,12 @@ describe('slice routes over HTTP semantics (SQLite, real route handlers)', () =>
     return suffix ? sliceLocalization.GET(request, ctx) : sliceHu.GET(request, ctx);
   };
 
-  it('answers Int16 LE HU with rows, columns, spacing and position headers, private, revalidated by ETag', async () => {
+  it('answers Int16 LE HU with rows, columns, spacing and position headers, no-store (patient data), with an ETag', async () => {
     const s = phantom.slices[0]!;
     const res = await get(phantom.studyInstanceUid, s.sopInstanceUid);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
-    expect(res.headers.get('cache-control')).toBe('private, no-cache');
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get(SLICE_HEADERS.rows)).toBe('64');
     expect(res.headers.get(SLICE_HEADERS.columns)).toBe('64');
     expect(res.headers.get(SLICE_HEADERS.pixelSpacing)).toBe(phantom.pixelSpacing.join('\\'));

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { isAppError } from '@/lib/errors';
 import { auditCsvFilename } from '@/server/audit/audit-csv';
-import { errorResponse, requireAuth } from '@/server/auth/require-auth';
-import { PERMISSIONS } from '@/server/auth/roles';
-import { getServices } from '@/server/http';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,32 +34,15 @@ function toBound(to: string): Date {
  * (StudyInstanceUID), from/to (date or date-time); `cursor` from the previous page's nextCursor.
  * `format=csv` downloads every matching entry (formula-safe cells, a fixed file name).
  */
-export async function GET(request: Request) {
-  const auth = await requireAuth(request, { roles: PERMISSIONS.readAudit });
-  if (auth instanceof Response) return auth;
-  const parsed = Query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
-    return errorResponse('VALIDATION_FAILED', `bad audit query (${problems})`);
-  }
-  const q = parsed.data;
+export const GET = route({ permission: 'readAudit', query: Query }, async ({ query: q, services }) => {
   const filter = { user: q.user, action: q.action, study: q.study, from: q.from ? new Date(q.from) : undefined, to: q.to ? toBound(q.to) : undefined };
-  const audit = getServices()!.audit;
-  if (q.format === 'json') {
-    return Response.json(await audit.list(filter, { cursor: q.cursor, limit: q.limit }), { headers: { 'cache-control': 'no-store' } });
-  }
-  try {
-    const csv = await audit.exportCsv(filter);
-    return new Response(csv, {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${auditCsvFilename(new Date())}"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      },
-    });
-  } catch (err) {
-    if (isAppError(err)) return errorResponse(err.code, err.message);
-    throw err;
-  }
-}
+  if (q.format === 'json') return services.audit.list(filter, { cursor: q.cursor, limit: q.limit });
+  const csv = await services.audit.exportCsv(filter);
+  return new Response(csv, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${auditCsvFilename(new Date())}"`,
+      'x-content-type-options': 'nosniff',
+    },
+  });
+});

@@ -1,13 +1,6 @@
-import { NextResponse } from 'next/server';
-import { getServices } from '@/server/http';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
-/** Liveness and what is running: version, start time, active model and execution provider. */
-export function GET() {
-  const services = getServices();
-  if (!services) {
-    return NextResponse.json({ status: 'starting' }, { status: 503 });
-  }
-  return NextResponse.json({ status: 'ok', ...services.status() });
-}
+/** Liveness and what is running: version, start time, active model and execution provider (503 while starting). */
+export const GET = route({ permission: 'public' }, ({ services }) => ({ status: 'ok', ...services.status() }));

@@ -1,6 +1,4 @@
-import { requireAuth } from '@/server/auth/require-auth';
-import { PERMISSIONS } from '@/server/auth/roles';
-import { getServices } from '@/server/http';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -8,15 +6,13 @@ export const dynamic = 'force-dynamic';
  * Dashboard upload: `multipart/form-data` with .dcm and/or .zip files, each file and zip entry
  * through the durable ingest path; answers what became of every one (stored, duplicate,
  * quarantined with its reason, refused unread). Admins and integration tokens, like STOW-RS.
+ * route() checks the permission before the body is read; the upload service bounds the body itself.
  */
-export async function POST(request: Request) {
-  // Checked before the body is read: nobody else gets to make us buffer anything.
-  const auth = await requireAuth(request, { roles: PERMISSIONS.storeStudies });
-  if (auth instanceof Response) return auth;
-  const sender = auth.kind === 'user' ? auth.username : `token:${auth.name}`;
-  const result = await getServices()!.upload(
+export const POST = route({ permission: 'storeStudies' }, async ({ request, principal, services }) => {
+  const sender = principal.kind === 'user' ? principal.username : `token:${principal.name}`;
+  const result = await services.upload(
     { body: request.body, contentType: request.headers.get('content-type'), contentLength: request.headers.get('content-length') },
     sender,
   );
-  return Response.json(result.body, { status: result.status, headers: { 'cache-control': 'no-store' } });
-}
+  return Response.json(result.body, { status: result.status });
+});

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { errorResponse, requireAuth } from '@/server/auth/require-auth';
-import { PERMISSIONS, ROLES } from '@/server/auth/roles';
-import { getServices } from '@/server/http';
+import { AppError } from '@/lib/errors';
+import { auditActor } from '@/server/audit/audit-service';
+import { ROLES } from '@/server/auth/roles';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,24 +13,17 @@ const Body = z.object({
 });
 
 /** Admin: every service-account token (no hashes). */
-export async function GET(request: Request) {
-  const auth = await requireAuth(request, { roles: PERMISSIONS.administer });
-  if (auth instanceof Response) return auth;
-  return Response.json({ tokens: await getServices()!.auth.listApiTokens() }, { headers: { 'cache-control': 'no-store' } });
-}
+export const GET = route({ permission: 'administer' }, async ({ services }) => ({ tokens: await services.auth.listApiTokens() }));
 
 /** Admin: creates a service-account token; the token is in this answer only. */
-export async function POST(request: Request) {
-  const auth = await requireAuth(request, { roles: PERMISSIONS.administer });
-  if (auth instanceof Response) return auth;
-  const parsed = Body.safeParse(await request.json().catch(() => null));
-  if (!parsed.success) return errorResponse('VALIDATION_FAILED', `send {"name","role":${ROLES.join('|')},"expiresInDays"?}`);
-  const { name, role, expiresInDays } = parsed.data;
-  const created = await getServices()!.auth.createApiToken({
-    name,
-    role,
-    createdById: auth.kind === 'user' ? auth.userId : undefined,
-    expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : undefined,
-  });
-  return Response.json(created, { status: 201, headers: { 'cache-control': 'no-store' } });
-}
+export const POST = route(
+  { permission: 'administer', body: Body, invalid: `send {"name","role":${ROLES.join('|')},"expiresInDays"?}` },
+  async ({ principal, body, services, ip }) => {
+    if (!services.userAdmin) throw new AppError('INTERNAL', 'user administration is not available');
+    const created = await services.userAdmin.createToken(
+      { ...auditActor(principal), ip },
+      { name: body.name, role: body.role, expiresAt: body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : undefined },
+    );
+    return Response.json(created, { status: 201 });
+  },
+);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { errorResponse, requireAuth } from '@/server/auth/require-auth';
-import { PERMISSIONS, USER_ROLES } from '@/server/auth/roles';
-import { getServices } from '@/server/http';
+import { AppError } from '@/lib/errors';
+import { auditActor } from '@/server/audit/audit-service';
+import { USER_ROLES } from '@/server/auth/roles';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,19 +13,15 @@ const Body = z.object({
 });
 
 /** Admin: every account (no password hashes). */
-export async function GET(request: Request) {
-  const auth = await requireAuth(request, { roles: PERMISSIONS.administer });
-  if (auth instanceof Response) return auth;
-  return Response.json({ users: await getServices()!.auth.listUsers() }, { headers: { 'cache-control': 'no-store' } });
-}
+export const GET = route({ permission: 'administer' }, async ({ services }) => ({ users: await services.auth.listUsers() }));
 
 /** Admin: creates an account; answers its one-time password once (it must be changed at first sign-in). */
-export async function POST(request: Request) {
-  const auth = await requireAuth(request, { roles: PERMISSIONS.administer });
-  if (auth instanceof Response) return auth;
-  const parsed = Body.safeParse(await request.json().catch(() => null));
-  if (!parsed.success) return errorResponse('VALIDATION_FAILED', `send {"username","role":${USER_ROLES.join('|')},"displayName"?}`);
-  const created = await getServices()!.auth.createUser(parsed.data);
-  if (!created) return errorResponse('VALIDATION_FAILED', 'that username is taken');
-  return Response.json({ user: created }, { status: 201, headers: { 'cache-control': 'no-store' } });
-}
+export const POST = route(
+  { permission: 'administer', body: Body, invalid: `send {"username","role":${USER_ROLES.join('|')},"displayName"?}` },
+  async ({ principal, body, services, ip }) => {
+    if (!services.userAdmin) throw new AppError('INTERNAL', 'user administration is not available');
+    const created = await services.userAdmin.createUser({ ...auditActor(principal), ip }, body);
+    if (!created.ok) throw new AppError(created.code, created.message);
+    return Response.json({ user: created.user }, { status: 201 });
+  },
+);

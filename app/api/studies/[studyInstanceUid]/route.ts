@@ -1,29 +1,21 @@
-import { NextResponse } from 'next/server';
-import { requireAuth } from '@/server/auth/require-auth';
-import { can, PERMISSIONS } from '@/server/auth/roles';
+import { z } from 'zod';
 import { auditActor } from '@/server/audit/audit-service';
-import { clientIp } from '@/server/audit/client-ip';
-import { getServices } from '@/server/http';
+import { can } from '@/server/auth/roles';
+import { errorResponse } from '@/server/http/error-response';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
-const UID = /^[0-9]+(\.[0-9]+)*$/;
+const Params = z.object({ studyInstanceUid: z.string().max(64).regex(/^[0-9]+(\.[0-9]+)*$/, 'not a DICOM UID') });
 
 /** One study with its per-slice results, series choice and status history. */
-export async function GET(request: Request, ctx: { params: Promise<{ studyInstanceUid: string }> }) {
-  const auth = await requireAuth(request, { roles: PERMISSIONS.readWorklist });
-  if (auth instanceof Response) return auth;
-  const services = getServices();
-  if (!services) return NextResponse.json({ error: { code: 'INTERNAL', message: 'server starting' } }, { status: 503 });
-  const { studyInstanceUid } = await ctx.params;
-  if (!UID.test(studyInstanceUid) || studyInstanceUid.length > 64) {
-    return NextResponse.json({ error: { code: 'VALIDATION_FAILED', message: 'not a DICOM UID' } }, { status: 422 });
-  }
+export const GET = route({ permission: 'readWorklist', params: Params }, async ({ principal, params, services, ip }) => {
+  const { studyInstanceUid } = params;
   // Identifiers only for roles that treat patients; a service token never gets them.
-  const revealIdentity = auth.kind === 'user' && can(auth.role, 'viewPatientIdentity');
+  const revealIdentity = principal.kind === 'user' && can(principal.role, 'viewPatientIdentity');
   const detail = await services.study(studyInstanceUid, { revealIdentity });
-  if (!detail) return NextResponse.json({ error: { code: 'NOT_FOUND', message: 'no such study' } }, { status: 404 });
+  if (!detail) return errorResponse('NOT_FOUND', 'no such study');
   // Who opened which study (issue 7 §2): recorded before the data leaves, so no read goes unrecorded.
-  await services.audit.recordStudyView(auditActor(auth), studyInstanceUid, clientIp(request.headers));
-  return NextResponse.json(detail);
-}
+  await services.audit.recordStudyView(auditActor(principal), studyInstanceUid, ip);
+  return detail;
+});

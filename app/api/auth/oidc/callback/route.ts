@@ -1,8 +1,7 @@
 import { auditActor } from '@/server/audit/audit-service';
-import { clientIp } from '@/server/audit/client-ip';
-import { errorResponse } from '@/server/auth/require-auth';
 import { setSessionHeaders } from '@/server/auth/session-response';
-import { getServices } from '@/server/http';
+import { errorResponse } from '@/server/http/error-response';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,22 +18,20 @@ const CONTINUE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8
  * (state, PKCE, nonce, ID token), maps the role claim, creates or updates the local account and
  * opens a session; any refusal goes back to the login page with a fixed reason. 404 when OIDC is off.
  */
-export async function GET(request: Request) {
-  const services = getServices();
-  if (!services) return errorResponse('INTERNAL', 'server starting', { 'retry-after': '1' });
+export const GET = route({ permission: 'public' }, async ({ request, services, ip }) => {
   if (!services.oidc) return errorResponse('NOT_FOUND', 'single sign-on is not configured');
   const finished = await services.oidc.finish(request);
   if (!finished.ok) {
-    const headers = new Headers({ 'cache-control': 'no-store', location: `/login?oidc=${finished.reason}` });
+    const headers = new Headers({ location: `/login?oidc=${finished.reason}` });
     headers.append('set-cookie', finished.clearCookie);
     return new Response(null, { status: 303, headers });
   }
   // Refusals are logged, not journaled: anyone can call this URL, and would grow the journal at will.
   const { principal } = finished;
-  await services.audit.record({ actor: auditActor(principal), ip: clientIp(request.headers), action: 'auth.signed_in', details: { sessionId: principal.sessionId, via: 'oidc' } });
+  await services.audit.record({ actor: auditActor(principal), ip, action: 'auth.signed_in', details: { sessionId: principal.sessionId, via: 'oidc' } });
   const headers = setSessionHeaders(request, services.auth, finished.token);
   headers.append('set-cookie', finished.clearCookie);
   headers.set('content-type', 'text/html; charset=utf-8');
   headers.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
   return new Response(CONTINUE_PAGE, { status: 200, headers });
-}
+});

@@ -1,5 +1,5 @@
-import { errorResponse } from '@/server/auth/require-auth';
-import { getServices } from '@/server/http';
+import { errorResponse } from '@/server/http/error-response';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -8,12 +8,10 @@ export const dynamic = 'force-dynamic';
  * the browser to the IdP with a fresh state, nonce and PKCE challenge, remembered in a sealed
  * cookie. 404 when OIDC is not configured; back to the login page when the IdP is unreachable.
  */
-export async function GET(request: Request) {
-  const services = getServices();
-  if (!services) return errorResponse('INTERNAL', 'server starting', { 'retry-after': '1' });
+export const GET = route({ permission: 'public' }, async ({ request, services }) => {
   if (!services.oidc) return errorResponse('NOT_FOUND', 'single sign-on is not configured');
   const begun = await services.oidc.begin(request);
-  const headers = new Headers({ 'cache-control': 'no-store' });
+  const headers = new Headers();
   if (!begun.ok) {
     headers.set('location', `/login?oidc=${begun.reason}`);
     return new Response(null, { status: 303, headers });
@@ -21,4 +19,4 @@ export async function GET(request: Request) {
   headers.set('location', begun.location);
   headers.append('set-cookie', begun.setCookie);
   return new Response(null, { status: 302, headers });
-}
+});

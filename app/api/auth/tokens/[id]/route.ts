@@ -1,14 +1,16 @@
-import { requireAuth } from '@/server/auth/require-auth';
-import { PERMISSIONS } from '@/server/auth/roles';
-import { getServices } from '@/server/http';
+import { z } from 'zod';
+import { AppError } from '@/lib/errors';
+import { auditActor } from '@/server/audit/audit-service';
+import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
-/** Admin: revokes a service-account token at once (idempotent). */
-export async function DELETE(request: Request, ctx: { params: Promise<{ id: string }> }) {
-  const auth = await requireAuth(request, { roles: PERMISSIONS.administer });
-  if (auth instanceof Response) return auth;
-  const { id } = await ctx.params;
-  await getServices()!.auth.revokeApiToken(id.slice(0, 64));
+const Params = z.object({ id: z.string().transform((id) => id.slice(0, 64)) });
+
+/** Admin: revokes a service-account token at once (idempotent; 404 unknown); journaled. */
+export const DELETE = route({ permission: 'administer', params: Params }, async ({ principal, params, services, ip }) => {
+  if (!services.userAdmin) throw new AppError('INTERNAL', 'user administration is not available');
+  const result = await services.userAdmin.revokeToken({ ...auditActor(principal), ip }, params.id);
+  if (!result.ok) throw new AppError(result.code, result.message);
   return new Response(null, { status: 204 });
-}
+});

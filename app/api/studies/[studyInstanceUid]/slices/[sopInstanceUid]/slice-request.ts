@@ -1,34 +1,24 @@
+import { z } from 'zod';
 import { isAppError } from '@/lib/errors';
-import { errorResponse, requireAuth } from '@/server/auth/require-auth';
-import { PERMISSIONS } from '@/server/auth/roles';
-import { getServices, type ServerServices } from '@/server/http';
+import { type ServerServices } from '@/server/http/service-registry';
+import { route, type RouteHandler } from '@/server/http/route';
 
-const UID = /^[0-9]+(\.[0-9]+)*$/;
-
-export type SliceParams = { params: Promise<{ studyInstanceUid: string; sopInstanceUid: string }> };
+const uid = z.string().max(64).regex(/^[0-9]+(\.[0-9]+)*$/, 'not a DICOM UID (digits and dots, at most 64 characters)');
+const Params = z.object({ studyInstanceUid: uid, sopInstanceUid: uid });
 
 /**
- * What both slice routes share: authentication (readWorklist), the running server, UIDs checked
- * (422), and AppErrors turned into their status (404 unknown, 409 undecodable with the decoder's
- * code in `error.decodeError`).
+ * What both slice routes share: route() (readWorklist, no-store, UIDs checked: 422), and the
+ * decoder's own code kept beside an undecodable slice's 409 (`error.decodeError`).
  */
-export async function handleSliceRequest(
-  request: Request,
-  ctx: SliceParams,
-  answer: (viewer: ServerServices['viewer'], studyInstanceUid: string, sopInstanceUid: string) => Promise<Response>,
-): Promise<Response> {
-  const auth = await requireAuth(request, { roles: PERMISSIONS.readWorklist });
-  if (auth instanceof Response) return auth;
-  const services = getServices();
-  if (!services) return errorResponse('INTERNAL', 'server starting', { 'retry-after': '1' });
-  const { studyInstanceUid, sopInstanceUid } = await ctx.params;
-  for (const uid of [studyInstanceUid, sopInstanceUid]) {
-    if (!UID.test(uid) || uid.length > 64) return errorResponse('VALIDATION_FAILED', 'not a DICOM UID (digits and dots, at most 64 characters)');
-  }
-  try {
-    return await answer(services.viewer, studyInstanceUid, sopInstanceUid);
-  } catch (err) {
-    if (!isAppError(err)) throw err;
-    return Response.json({ error: { ...err.toJSON(), ...(err.details?.decodeError ? { decodeError: err.details.decodeError } : {}) } }, { status: err.status });
-  }
+export function sliceRoute(
+  answer: (viewer: ServerServices['viewer'], studyInstanceUid: string, sopInstanceUid: string, request: Request) => Promise<Response>,
+): RouteHandler {
+  return route({ permission: 'readWorklist', params: Params }, async ({ params, services, request }) => {
+    try {
+      return await answer(services.viewer, params.studyInstanceUid, params.sopInstanceUid, request);
+    } catch (err) {
+      if (!isAppError(err) || !err.details?.decodeError) throw err;
+      return Response.json({ error: { ...err.toJSON(), decodeError: err.details.decodeError } }, { status: err.status });
+    }
+  });
 }
