@@ -1,4 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { loginHref } from '@/lib/safe-next-path';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@/server/auth/session-cookie';
 import { contentSecurityPolicy, newNonce } from '@/server/security/content-security-policy';
 
 /**
@@ -6,6 +8,13 @@ import { contentSecurityPolicy, newNonce } from '@/server/security/content-secur
  * nonce from there and puts it on the scripts it renders.
  */
 export function proxy(request: NextRequest): NextResponse {
+  // Signed out (no session cookie at all) on a page: to sign-in, remembering the page asked for,
+  // so a study link opened from a pager or an e-mail lands on that study once signed in. A stale
+  // cookie still reaches the page, whose own check sends it to /login.
+  const { pathname, search } = request.nextUrl;
+  if (!hasSessionCookie(request) && !PUBLIC_PAGES.has(pathname)) {
+    return NextResponse.redirect(new URL(loginHref(pathname + search), request.url));
+  }
   const policy = contentSecurityPolicy(newNonce(), { dev: process.env.NODE_ENV === 'development' });
   const headers = new Headers(request.headers);
   headers.set('Content-Security-Policy', policy);
@@ -14,7 +23,14 @@ export function proxy(request: NextRequest): NextResponse {
   return response;
 }
 
+/** Pages a signed-out visitor may open. */
+const PUBLIC_PAGES = new Set(['/login']);
+
+function hasSessionCookie(request: NextRequest): boolean {
+  return Boolean(request.cookies.get(SESSION_COOKIE)?.value || request.cookies.get(SECURE_SESSION_COOKIE)?.value);
+}
+
 export const config = {
   // Pages only: static assets and JSON/DICOM endpoints render no HTML.
-  matcher: [{ source: '/((?!api/|dicomweb/|_next/static|_next/image|favicon.ico).*)' }],
+  matcher: [{ source: '/((?!api/|dicomweb/|_next/static|_next/image|favicon.ico|favicon.svg).*)' }],
 };

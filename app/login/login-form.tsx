@@ -1,9 +1,13 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { safeNextPath } from '@/lib/safe-next-path';
 
-/** Username and password; on success the browser holds the session cookie and moves on. */
-export function LoginForm() {
+/**
+ * Username and password; on success the browser holds the session cookie and moves on to `next`
+ * (already checked to be a path on this site by the page).
+ */
+export function LoginForm({ next = '/' }: { next?: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -24,7 +28,7 @@ export function LoginForm() {
         return;
       }
       // A full navigation, so the server renders the next page with the new cookie.
-      window.location.assign(body.user.mustChangePassword ? '/account/password' : '/');
+      window.location.assign(body.user.mustChangePassword ? '/account/password' : (safeNextPath(next) ?? '/'));
     } catch {
       setError('the server cannot be reached');
     } finally {

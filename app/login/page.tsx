@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation';
 import { currentUser } from '@/server/auth/page-auth';
 import { OIDC_FAILURE_MESSAGES, oidcFailure } from '@/server/auth/oidc/oidc-failures';
 import { getServices } from '@/server/http/service-registry';
+import { safeNextPath } from '@/lib/safe-next-path';
 import { LoginForm } from './login-form';
 import { SsoButton } from './sso-button';
 
@@ -13,7 +14,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   // A page refused this role (requirePageUser sends it here): say so rather than silently bouncing to the worklist.
   if (user && !user.mustChangePassword && params.error === 'forbidden') return <NotForThisRole username={user.username} role={user.role} />;
-  if (user) redirect(user.mustChangePassword ? '/account/password' : '/');
+  // Where to go once signed in: the page the visitor was sent here from, if it is one of ours.
+  const next = safeNextPath(typeof params.next === 'string' ? params.next : null) ?? '/';
+  if (user) redirect(user.mustChangePassword ? '/account/password' : next);
   const ssoLabel = getServices()?.oidc?.label;
   const failure = oidcFailure(params.oidc);
   return (
@@ -28,7 +31,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </p>
       )}
       {ssoLabel && <SsoButton label={ssoLabel} />}
-      <LoginForm />
+      <LoginForm next={next} />
     </main>
   );
 }
