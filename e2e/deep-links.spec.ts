@@ -1,7 +1,7 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { E2E_PASSWORD, E2E_USER, signIn } from './support/sign-in';
 
-async function submitSignIn(page: import('@playwright/test').Page): Promise<void> {
+async function submitSignIn(page: Page): Promise<void> {
   await page.getByLabel('Username').fill(E2E_USER);
   await page.getByLabel('Password').fill(E2E_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
