@@ -19,7 +19,9 @@ describe('loadConfig', () => {
   });
 
   it('reads the periodic tasks\' intervals (short in process tests), with hourly pruning and 15 s leases by default', () => {
-    expect(loadConfig({})).toMatchObject({ journalPruneIntervalMs: 3_600_000, triage: { jobLeaseMs: 15_000 } });
+    expect(loadConfig({})).toMatchObject({ journalPruneIntervalMs: 3_600_000, triage: { jobLeaseMs: 15_000, undoWindowMs: 120_000 } });
+    expect(loadConfig({ STUDY_UNDO_WINDOW_S: '30' })).toMatchObject({ triage: { undoWindowMs: 30_000 } });
+    expect(() => loadConfig({ STUDY_UNDO_WINDOW_S: '-1' })).toThrow(/STUDY_UNDO_WINDOW_S/);
     expect(loadConfig({ JOURNAL_PRUNE_INTERVAL_S: '0.2', JOB_LEASE_S: '1.5' })).toMatchObject({ journalPruneIntervalMs: 200, triage: { jobLeaseMs: 1500 } });
     expect(() => loadConfig({ JOB_LEASE_S: '0.1' })).toThrow(/JOB_LEASE_S/);
     expect(() => loadConfig({ RETENTION_SWEEP_INTERVAL_S: '0' })).toThrow(/RETENTION_SWEEP_INTERVAL_S/);

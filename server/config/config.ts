@@ -45,6 +45,8 @@ const envSchema = z.object({
   STUDY_QUIET_PERIOD_S: z.coerce.number().min(0.5).max(3600).default(5),
   /** Unreviewed studies waiting longer than this move up the worklist. */
   AGING_LIMIT_MIN: z.coerce.number().min(1).max(24 * 60).default(30),
+  /** Seconds during which a clinician may undo their own last action on a study; 0 turns undo off. */
+  STUDY_UNDO_WINDOW_S: z.coerce.number().min(0).max(3600).default(120),
   /** Decoded slices kept in memory for a study's final pass. */
   HU_CACHE_MB: z.coerce.number().int().min(16).max(65536).default(512),
   DEMO_SCANNER_RATE_PER_MIN: z.coerce.number().min(0.1).max(600).default(2),
@@ -119,7 +121,7 @@ export type Config = {
   databaseUrl: string | undefined;
   /** `port` undefined: the plain listener is off; `tls` undefined: no TLS listener. */
   dicom: { port: number | undefined; tls: DimseTlsSettings | undefined; aeTitle: string; allowedCallingAeTitles: string[]; maxAssociations: number; maxInstanceBytes: number };
-  triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number; jobLeaseMs: number };
+  triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number; jobLeaseMs: number; undoWindowMs: number };
   inference: {
     manifestPath: string;
     providers: ExecutionProvider[];
@@ -175,7 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAssociations: e.DICOM_MAX_ASSOCIATIONS,
       maxInstanceBytes: Math.round(e.DICOM_MAX_INSTANCE_MB * MIB),
     },
-    triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024, jobLeaseMs: Math.round(e.JOB_LEASE_S * 1000) },
+    triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024, jobLeaseMs: Math.round(e.JOB_LEASE_S * 1000), undoWindowMs: Math.round(e.STUDY_UNDO_WINDOW_S * 1000) },
     inference: {
       manifestPath: path.resolve(e.MODEL_MANIFEST),
       providers: e.INFERENCE_PROVIDERS,

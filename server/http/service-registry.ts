@@ -3,6 +3,7 @@ import type { SystemStatus } from '@/lib/realtime-events';
 import type { StudyActionResult } from '@/lib/study-actions';
 import type { StudyDetail } from '@/lib/study-detail';
 import type { WorklistItem } from '@/lib/worklist';
+import type { WorklistView } from '@/lib/worklist-view';
 import type { AuditService } from '@/server/audit/audit-service';
 import type { AuthService } from '@/server/auth/auth-service';
 import type { OidcSignIn } from '@/server/auth/oidc/oidc-sign-in';
@@ -21,8 +22,8 @@ import type { StudyActionRequest, StudyActor } from '@/server/triage/study-actio
  */
 export interface ServerServices {
   status: () => Omit<SystemStatus, 'seq'>;
-  /** The active worklist in rank order. */
-  worklist: () => Promise<WorklistItem[]>;
+  /** The worklist in rank order: the active studies, or finished ones (lib/worklist-view.ts). */
+  worklist: (view?: WorklistView) => Promise<WorklistItem[]>;
   /** One study with its per-slice results; undefined when unknown. */
   study: (studyInstanceUid: string, options?: { revealIdentity?: boolean }) => Promise<StudyDetail | undefined>;
   /** The durable ingest path (STOW-RS, uploads). */

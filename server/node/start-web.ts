@@ -69,7 +69,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
 
   registerServices({
     status: deps.status,
-    worklist: () => readWorklist(db.prisma),
+    worklist: (view = 'active') => readWorklist(db.prisma, view === 'active' ? 50 : 100, view),
     study: (uid, options) => readStudyDetail(db.prisma, uid, { manifest: deps.manifest, revealIdentity: options?.revealIdentity ?? false, agingLimitMs: config.triage.agingLimitMs }),
     ingest: receive,
     auth: deps.auth,
@@ -80,7 +80,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     quarantine: (query) => listQuarantine(db.prisma, query),
     operations: (window) => readOperationsMetrics(db.prisma, window),
     audit,
-    actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor),
+    actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor, new Date(), config.triage),
     notifyStudyChanged: (studyId) => ctx.publishStudyChange(studyId, 'updated'),
   });
   await new Promise<void>((resolve) => deps.http.server.listen(config.port, config.host, resolve));

@@ -5,6 +5,8 @@ import { openDatabase, type Database, type DbClient, type Prisma } from '@/serve
 import { allTestDatabases, memoryLog } from '@/test/support/test-databases';
 import { performStudyAction, type StudyActor } from './study-actions';
 
+/** The tier the database keeps an escalated open study in (trigger of migration study_decision_points). */
+const ESCALATED_TIER = -1;
 let uidCounter = 0;
 
 /** A triaged (by default) study, flagged by model m@1. */
@@ -127,12 +129,12 @@ describe.each(allTestDatabases())('clinician actions on $provider', (dbs) => {
     const s = await createStudy(prisma, { flagged: false, outcome: 'not_flagged', anyProbability: 0.05 });
     await performStudyAction(audit, s.uid, { action: 'escalate' }, ana);
     const tier = async () => (await prisma.study.findUniqueOrThrow({ where: { id: s.id } })).priorityTier;
-    expect(await tier()).toBe(0);
-    // What provisional rescoring, finalisation and the aging sweep write: the database keeps it at 0.
+    expect(await tier()).toBe(ESCALATED_TIER);
+    // What provisional rescoring, finalisation and the aging sweep write: the database keeps it escalated.
     await prisma.study.update({ where: { id: s.id }, data: { priorityTier: 2, anyProbability: 0.06 } });
-    expect(await tier()).toBe(0);
+    expect(await tier()).toBe(ESCALATED_TIER);
     await prisma.study.updateMany({ where: { id: { in: [s.id] } }, data: { priorityTier: 1 } });
-    expect(await tier()).toBe(0);
+    expect(await tier()).toBe(ESCALATED_TIER);
     expect(await codeOf(performStudyAction(audit, s.uid, { action: 'escalate' }, ben))).toBe('STUDY_ACTION_CONFLICT');
     // Dismissed: closed, off the list, with the reason kept beside the journal.
     const { result } = await performStudyAction(audit, s.uid, { action: 'dismiss', reason: 'Duplicate of an earlier study' }, ben);

@@ -1,29 +1,77 @@
 import { AppError } from '@/lib/errors';
-import { actionAllowed, MAX_ACTION_TEXT, type StudyAction, type StudyActionResult } from '@/lib/study-actions';
+import { actionAllowed, MAX_ACTION_TEXT, UNDOABLE_ACTIONS, type StudyAction, type StudyActionResult } from '@/lib/study-actions';
 import { sha256Text, type AuditActor, type AuditLog } from '@/server/audit';
 import type { Prisma } from '@/server/db';
-import { PRIORITY_TIERS } from './priority';
-import { canTransition, type StudyStatus } from './study-status';
+import { computePriority, PRIORITY_TIERS } from './priority';
+import { canTransition, type StudyStatus, type TriageOutcome } from './study-status';
+import { undoLastAction } from './undo-study-action';
 
 /** What a client asks: the action, and the free text some actions need. */
 export interface StudyActionRequest {
   action: StudyAction;
   /** Required when disagreeing; optional when agreeing. */
   comment?: string | undefined;
-  /** Required when dismissing. */
+  /** Required when dismissing or reopening. */
   reason?: string | undefined;
 }
+
+/** How long an action may be undone by its author, and the aging limit for tiers an undo or reopen recomputes. */
+export interface StudyActionPolicy {
+  /** Default 2 minutes (STUDY_UNDO_WINDOW_S). */
+  undoWindowMs?: number;
+  /** Default 30 minutes (AGING_LIMIT_MIN). */
+  agingLimitMs?: number;
+}
+
+/** The default undo window: long enough to notice a wrong click, short enough that nobody relied on it yet. */
+export const DEFAULT_UNDO_WINDOW_MS = 120_000;
 
 /** Who acts, and from where: a person, or a service account (`userId` null). */
 export interface StudyActor extends AuditActor {
   ip: string | null;
 }
 
-type Tx = Prisma.TransactionClient;
-type StudyRow = { id: string; status: StudyStatus; flagged: boolean; escalatedAt: Date | null; modelName: string | null; modelVersion: string | null };
+export type Tx = Prisma.TransactionClient;
+/** What an action reads of a study before changing it. */
+export type StudyRow = {
+  id: string;
+  StudyInstanceUID: string;
+  status: StudyStatus;
+  outcome: TriageOutcome | null;
+  flagged: boolean;
+  anyProbability: number | null;
+  receivedAt: Date;
+  notAnalysableReason: string | null;
+  escalatedAt: Date | null;
+  modelName: string | null;
+  modelVersion: string | null;
+};
+const STUDY_ROW = {
+  id: true,
+  StudyInstanceUID: true,
+  status: true,
+  outcome: true,
+  flagged: true,
+  anyProbability: true,
+  receivedAt: true,
+  notAnalysableReason: true,
+  escalatedAt: true,
+  modelName: true,
+  modelVersion: true,
+} as const;
 
-const conflict = (message: string) => new AppError('STUDY_ACTION_CONFLICT', message);
+export const conflict = (message: string) => new AppError('STUDY_ACTION_CONFLICT', message);
 const invalid = (message: string) => new AppError('VALIDATION_FAILED', message);
+
+/**
+ * The worklist tier of `study` as it would stand in `status` (and with `escalatedAt`): what a reopen
+ * or an undo writes, so the study lands where the triage rules put it, not where it was.
+ */
+export function tierFor(study: StudyRow, status: StudyStatus, escalatedAt: Date | null, now: Date, agingLimitMs: number): number {
+  // Only the tier is used, so the explanation's inputs (operating point) are left unknown.
+  const input = { ...study, status, escalatedAt, decision: null, anyThreshold: Number.NaN };
+  return computePriority(input, now, { agingLimitMs }).tier;
+}
 
 /** Trimmed free text within MAX_ACTION_TEXT, or VALIDATION_FAILED naming the field. */
 function text(value: string | undefined, field: string, required: boolean): string | null {
@@ -40,12 +88,13 @@ function text(value: string | undefined, field: string, required: boolean): stri
  * Moves a study to `to`, recording who did it (StatusChange). The update is conditional on the
  * status just read, so two people acting at once cannot both move it: the second gets a conflict.
  */
-async function moveStatus(tx: Tx, study: StudyRow, to: StudyStatus, actor: StudyActor, reason: string | null, now: Date): Promise<string> {
+async function moveStatus(tx: Tx, study: StudyRow, to: StudyStatus, actor: StudyActor, reason: string | null, now: Date, tier?: number): Promise<string> {
   if (!canTransition(study.status, to)) throw conflict(`a study that is ${study.status} cannot become ${to}`);
   const closing = to === 'reported' || to === 'dismissed';
+  const priorityTier = closing ? PRIORITY_TIERS.closed : tier;
   const { count } = await tx.study.updateMany({
     where: { id: study.id, status: study.status },
-    data: { status: to, version: { increment: 1 }, ...(closing ? { priorityTier: PRIORITY_TIERS.closed } : {}) },
+    data: { status: to, version: { increment: 1 }, ...(priorityTier !== undefined ? { priorityTier } : {}) },
   });
   if (count !== 1) throw conflict('the study changed meanwhile; reload it and try again');
   const change = await tx.statusChange.create({ data: { studyId: study.id, from: study.status, to, byUserId: actor.userId, at: now, reason } });
@@ -65,35 +114,57 @@ export async function performStudyAction(
   request: StudyActionRequest,
   actor: StudyActor,
   now = new Date(),
+  policy: StudyActionPolicy = {},
 ): Promise<{ studyId: string; result: StudyActionResult }> {
   const { action } = request;
   const comment = text(request.comment, 'comment', action === 'disagree');
-  const reason = text(request.reason, 'reason', action === 'dismiss');
+  const reason = text(request.reason, 'reason', action === 'dismiss' || action === 'reopen');
   if (action === 'assign_to_me' && !actor.userId) throw invalid('a service account cannot be assigned a study');
+  if (action === 'undo' && !actor.userId) throw invalid('a service account has no action of its own to undo');
+  const undoWindowMs = policy.undoWindowMs ?? DEFAULT_UNDO_WINDOW_MS;
+  const agingLimitMs = policy.agingLimitMs ?? 30 * 60_000;
 
   return audit.transaction(async (tx) => {
-    const study = await tx.study.findUnique({
-      where: { StudyInstanceUID: studyInstanceUid },
-      select: { id: true, status: true, outcome: true, flagged: true, escalatedAt: true, modelName: true, modelVersion: true },
-    });
+    const study = await tx.study.findUnique({ where: { StudyInstanceUID: studyInstanceUid }, select: STUDY_ROW });
     if (!study) throw new AppError('NOT_FOUND', 'no such study');
     if (!actionAllowed(action, study.status, study.outcome)) {
       const state = study.outcome === 'not_analysable' && (action === 'agree' || action === 'disagree') ? 'not analysable (no result to judge)' : study.status.replace('_', ' ');
       throw conflict(`cannot ${action.replace(/_/g, ' ')} a study that is ${state}`);
     }
-    const { auditAction, details, status } = await apply(tx, study, request.action, { comment, reason }, actor, now);
+    const { auditAction, details, status } =
+      action === 'undo' ? await undoLastAction(tx, study, actor, now, { undoWindowMs, agingLimitMs }) : await apply(tx, study, action, { comment, reason }, actor, now, agingLimitMs);
     const entry = await audit.append(
       { actor: { userId: actor.userId, username: actor.username }, ip: actor.ip, action: auditAction, target: { type: 'study', id: studyInstanceUid }, details, at: now },
       tx,
     );
-    return { studyId: study.id, result: { action, status, auditSeq: entry.seq } };
+    const undoableUntil = UNDOABLE_ACTIONS.includes(action) && actor.userId ? new Date(now.getTime() + undoWindowMs).toISOString() : null;
+    return { studyId: study.id, result: { action, status, auditSeq: entry.seq, undoableUntil } };
   });
 }
 
-type Applied = { auditAction: Parameters<AuditLog['append']>[0]['action']; details: Record<string, string | number | boolean | null | string[]>; status: StudyStatus };
+/** What an action did: its journal entry's action and details, and the study's status after it. */
+export type Applied = { auditAction: Parameters<AuditLog['append']>[0]['action']; details: Record<string, string | number | boolean | null | string[]>; status: StudyStatus };
 
-async function apply(tx: Tx, study: StudyRow, action: StudyAction, input: { comment: string | null; reason: string | null }, actor: StudyActor, now: Date): Promise<Applied> {
+async function apply(
+  tx: Tx,
+  study: StudyRow,
+  action: Exclude<StudyAction, 'undo'>,
+  input: { comment: string | null; reason: string | null },
+  actor: StudyActor,
+  now: Date,
+  agingLimitMs: number,
+): Promise<Applied> {
   switch (action) {
+    case 'reopen': {
+      // Back to review, in the tier the triage rules give it now (an escalation still holds).
+      const tier = tierFor(study, 'in_review', study.escalatedAt, now, agingLimitMs);
+      const statusChangeId = await moveStatus(tx, study, 'in_review', actor, input.reason, now, tier);
+      return {
+        auditAction: 'study.reopened',
+        details: { from: study.status, to: 'in_review', statusChangeId, reasonSha256: sha256Text(input.reason!) },
+        status: 'in_review',
+      };
+    }
     case 'acknowledge': {
       const statusChangeId = await moveStatus(tx, study, 'in_review', actor, null, now);
       return { auditAction: 'study.acknowledged', details: { from: study.status, to: 'in_review', statusChangeId }, status: 'in_review' };

@@ -1,4 +1,5 @@
 import type { WorklistItem } from '@/lib/worklist';
+import type { WorklistView } from '@/lib/worklist-view';
 import { WORKLIST_ACTIVE_STATUSES, WORKLIST_ORDER_BY, type DbClient, type Prisma } from '@/server/db';
 
 const STUDY_SELECT = {
@@ -131,19 +132,32 @@ function toItem(s: StudyRow, rank: number, extras: { slices: WorklistItem['slice
   };
 }
 
+const VIEW_STATUSES: Record<WorklistView, readonly WorklistItem['status'][] | null> = {
+  active: WORKLIST_ACTIVE_STATUSES,
+  reported: ['reported'],
+  dismissed: ['dismissed'],
+  all: null,
+};
+
 /**
- * The top of the active worklist in rank order (read straight off the worklist index). A page of 50
+ * The top of the worklist in rank order (read straight off the worklist index). A page of 50
  * keeps p95 near the 20 ms target at 10,000 studies (bench/worklist.ts); 200 rows cost ~3x that.
+ * `view` 'active' (the live list) by default; 'reported' and 'dismissed' give finished studies, the
+ * most recently received first; 'all' the active ones in rank order, then the finished ones (rank 0,
+ * as a closed study has no place on the list).
  */
-export async function readWorklist(prisma: DbClient, limit = 50): Promise<WorklistItem[]> {
+export async function readWorklist(prisma: DbClient, limit = 50, view: WorklistView = 'active'): Promise<WorklistItem[]> {
+  const statuses = VIEW_STATUSES[view];
+  const finished = view === 'reported' || view === 'dismissed';
   const rows = await prisma.study.findMany({
-    where: { status: { in: [...WORKLIST_ACTIVE_STATUSES] } },
-    orderBy: [...WORKLIST_ORDER_BY],
+    where: statuses ? { status: { in: [...statuses] } } : {},
+    orderBy: finished ? [{ receivedAt: 'desc' }, { id: 'desc' }] : [...WORKLIST_ORDER_BY],
     take: limit,
     select: STUDY_SELECT,
   });
   const extras = await rowExtras(prisma, rows);
-  return rows.map((r, i) => toItem(r, i + 1, extras(r.id)));
+  const active = new Set<string>(WORKLIST_ACTIVE_STATUSES);
+  return rows.map((r, i) => toItem(r, active.has(r.status) ? i + 1 : 0, extras(r.id)));
 }
 
 /** One study's row, with its current rank (0 when it is closed). */

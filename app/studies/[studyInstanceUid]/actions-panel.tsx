@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { WorklistItem } from '@/lib/worklist';
 import { allowedActions, MAX_ACTION_TEXT, STUDY_ACTION_LABELS, type StudyAction, type StudyActionResult } from '@/lib/study-actions';
 
@@ -17,7 +17,10 @@ interface Props {
 const NEEDS_TEXT: Partial<Record<StudyAction, { field: 'comment' | 'reason'; label: string; placeholder: string }>> = {
   disagree: { field: 'comment', label: 'Why do you disagree with the result?', placeholder: 'e.g. calcification, not hemorrhage' },
   dismiss: { field: 'reason', label: 'Why dismiss this study?', placeholder: 'e.g. duplicate of an earlier study' },
+  reopen: { field: 'reason', label: 'Why reopen this study?', placeholder: 'e.g. addendum requested' },
 };
+
+const SUBMIT_LABEL: Partial<Record<StudyAction, string>> = { disagree: 'Record disagreement', dismiss: 'Dismiss study', reopen: 'Reopen study' };
 
 const BUTTON = 'rounded border px-3 py-1.5 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 disabled:opacity-50';
 const TONE: Record<StudyAction, string> = {
@@ -28,7 +31,21 @@ const TONE: Record<StudyAction, string> = {
   escalate: 'border-alert text-alert hover:bg-alert/10',
   mark_reported: 'border-live/70 hover:bg-live/10',
   dismiss: 'border-edge text-muted hover:bg-panel hover:text-ink',
+  reopen: 'border-sky-500 hover:bg-sky-900/40',
+  undo: 'border-edge hover:bg-panel',
 };
+
+/** Seconds left until `until`, ticking each second; 0 once past (or when there is nothing). */
+function useSecondsLeft(until: string | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!until) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [until]);
+  return until ? Math.max(0, Math.ceil((Date.parse(until) - now) / 1000)) : 0;
+}
 
 /** The clinician's actions on a study: only those its status allows; each is recorded in the audit history. */
 export function ActionsPanel({ studyInstanceUid, status, outcome = null, onDone }: Props) {
@@ -37,8 +54,11 @@ export function ActionsPanel({ studyInstanceUid, status, outcome = null, onDone 
   const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState<StudyAction | null>(null);
   const [text, setText] = useState('');
+  /** The caller's last action, while it may still be undone (the server has the last word). */
+  const [undoable, setUndoable] = useState<{ label: string; until: string } | null>(null);
   const textId = useId();
   const actions = allowedActions(status, outcome);
+  const undoSecondsLeft = useSecondsLeft(undoable?.until ?? null);
 
   async function run(action: StudyAction, body: Record<string, string> = {}) {
     setBusy(action);
@@ -57,7 +77,8 @@ export function ActionsPanel({ studyInstanceUid, status, outcome = null, onDone 
       }
       setPending(null);
       setText('');
-      setDone(`${STUDY_ACTION_LABELS[action].replace('…', '')}: recorded`);
+      setDone(action === 'undo' ? `Undone: ${undoable?.label ?? 'last action'}` : `${STUDY_ACTION_LABELS[action].replace('…', '')}: recorded`);
+      setUndoable(json.undoableUntil ? { label: STUDY_ACTION_LABELS[action].replace('…', ''), until: json.undoableUntil } : null);
       onDone?.(json);
     } catch {
       setError('the server could not be reached; nothing was recorded');
@@ -124,7 +145,7 @@ export function ActionsPanel({ studyInstanceUid, status, outcome = null, onDone 
           />
           <div className="flex items-center gap-2">
             <button type="submit" disabled={busy !== null} className={`${BUTTON} ${TONE[pending]}`} data-testid="action-text-submit">
-              {busy ? 'Saving…' : pending === 'disagree' ? 'Record disagreement' : 'Dismiss study'}
+              {busy ? 'Saving…' : (SUBMIT_LABEL[pending] ?? 'Save')}
             </button>
             <button
               type="button"
@@ -142,8 +163,13 @@ export function ActionsPanel({ studyInstanceUid, status, outcome = null, onDone 
           </div>
         </form>
       )}
-      <p role="status" aria-live="polite" className="mt-2 min-h-5 text-sm" data-testid="action-feedback">
+      <p role="status" aria-live="polite" className="mt-2 flex min-h-5 flex-wrap items-center gap-2 text-sm" data-testid="action-feedback">
         {error ? <span className="text-alert">{error}</span> : done ? <span className="text-live">{done}</span> : null}
+        {undoable && undoSecondsLeft > 0 && (
+          <button type="button" data-testid="action-undo" disabled={busy !== null} onClick={() => void run('undo')} className={`${BUTTON} ${TONE.undo} py-0.5`}>
+            {busy === 'undo' ? 'Undoing…' : `Undo (${undoSecondsLeft} s)`}
+          </button>
+        )}
       </p>
     </section>
   );
