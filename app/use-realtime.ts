@@ -95,12 +95,16 @@ export function attachRealtime(
     lastBeat = 0;
     resume();
   });
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
     connectionId += 1;
     sequencer.disconnected();
     clearTimeout(gapTimer);
     gapTimer = undefined;
     onState((s) => ({ ...s, connection: 'offline' }));
+    // The server cut this socket because its session ended or the account changed (a new role has
+    // other rooms). Socket.IO does not reconnect after that by itself: try once; a session that is
+    // gone is refused at the handshake and the dashboard stays offline.
+    if (reason === 'io server disconnect') gapTimer = setTimeout(() => socket.connect(), 1000);
   });
   socket.on('connect_error', () => onState((s) => ({ ...s, connection: 'offline' })));
   socket.on('study:updated', (update) => apply(sequencer.live(update)));

@@ -89,9 +89,12 @@ async function main(): Promise<void> {
       authenticate: async (handshake) => (auth ? auth.authenticateSocket(headersFromNode(handshake.headers)) : null),
       journal: new EventJournal(db.prisma, db.provider),
       fanout,
+      // Sessions that ended or expired lose their sockets: at once when announced, else at the next check.
+      liveSessions: auth ? (sessions) => auth.liveSessions(sessions) : undefined,
     },
     realtimeLog,
   );
+  auth?.endings.listen((ended) => realtime.disconnectSessions(ended));
 
   const publishStudyChange = createStudyPublisher(realtime, (studyId) => readWorklistItem(db.prisma, studyId), realtimeLog);
   const ctx = { config, log, db, files, audit, publishStudyChange };

@@ -7,6 +7,7 @@ import { can, type Role, type UserRole } from './roles';
 import { isSameOrigin } from './origin-check';
 import { newSecret, safeEqual, sha256Hex } from './secrets';
 import { readSessionToken, type CookieSecureMode } from './session-cookie';
+import { SessionEndings } from './session-endings';
 
 export type AuthServiceOptions = {
   prisma: DbClient;
@@ -25,6 +26,8 @@ export type AuthServiceOptions = {
    */
   failureFloorMs?: number;
   throttle?: LoginThrottle;
+  /** Where ended sessions are announced (the realtime hub listens); one is made when absent. */
+  endings?: SessionEndings;
   now?: () => Date;
 };
 
@@ -61,8 +64,11 @@ export class AuthService {
   private readonly maxAgeMs: number;
   private readonly now: () => Date;
   private dummyHash: Promise<string> | undefined;
+  /** Sign-outs and password changes are announced here, so open sockets of those sessions close at once. */
+  readonly endings: SessionEndings;
 
   constructor(private readonly options: AuthServiceOptions) {
+    this.endings = options.endings ?? new SessionEndings();
     this.prisma = options.prisma;
     this.log = options.log;
     this.throttle = options.throttle ?? new LoginThrottle();
@@ -206,10 +212,28 @@ export class AuthService {
     return principal;
   }
 
-  /** Ends a session (logout); unknown tokens are ignored. */
+  /** Ends a session (logout) and its open sockets; unknown tokens are ignored. */
   async logout(token: string | undefined): Promise<void> {
-    if (!token) return;
-    await this.prisma.session.updateMany({ where: { tokenHash: sha256Hex(token), revokedAt: null }, data: { revokedAt: this.now() } });
+    if (!token || token.length > 128) return;
+    const session = await this.prisma.session.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, revokedAt: true } });
+    if (!session || session.revokedAt) return;
+    await this.prisma.session.updateMany({ where: { id: session.id, revokedAt: null }, data: { revokedAt: this.now() } });
+    this.endings.ended({ sessionIds: [session.id] });
+  }
+
+  /**
+   * Of the given sessions, those that still stand as they were opened: not revoked or expired, the
+   * account enabled, its role unchanged and no password change pending. The realtime hub asks this
+   * periodically for its sockets, which catches idle expiry and any change whose announcement it missed.
+   */
+  async liveSessions(sessions: readonly { sessionId: string; role: string }[]): Promise<Set<string>> {
+    if (sessions.length === 0) return new Set();
+    const rows = await this.prisma.session.findMany({
+      where: { id: { in: sessions.map((s) => s.sessionId) }, revokedAt: null, expiresAt: { gt: this.now() } },
+      select: { id: true, user: { select: { role: true, disabledAt: true, mustChangePassword: true } } },
+    });
+    const roleOf = new Map(sessions.map((s) => [s.sessionId, s.role]));
+    return new Set(rows.filter((r) => !r.user.disabledAt && !r.user.mustChangePassword && r.user.role === roleOf.get(r.id)).map((r) => r.id));
   }
 
   /**
@@ -226,6 +250,7 @@ export class AuthService {
     const passwordHash = await hashPassword(next);
     await this.prisma.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: false, failedLoginCount: 0, lockedUntil: null } });
     await this.prisma.session.updateMany({ where: { userId, revokedAt: null, NOT: { id: sessionId } }, data: { revokedAt: this.now() } });
+    this.endings.ended({ userId, exceptSessionId: sessionId });
     this.log.info({ userId }, 'password changed');
     return { ok: true };
   }

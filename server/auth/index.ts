@@ -12,3 +12,4 @@ export { can, isRole, PERMISSIONS, ROLES, USER_ROLES, type Permission, type Role
 export { newSecret, safeEqual, sha256Hex } from './secrets';
 export * from './session-cookie';
 export { headersFromNode } from './node-headers';
+export { SessionEndings, type EndedSessions } from './session-endings';

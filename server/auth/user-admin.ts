@@ -6,6 +6,7 @@ import { isExternalAccount } from './oidc/external-user';
 import { hashPassword } from './password-hasher';
 import type { Role, UserRole } from './roles';
 import { newSecret, sha256Hex } from './secrets';
+import type { SessionEndings } from './session-endings';
 
 /** What an admin may change about an account (PATCH /api/auth/users/:id); at least one field. */
 export type UserChange = { role?: UserRole | undefined; disabled?: boolean | undefined; unlock?: true | undefined };
@@ -50,6 +51,8 @@ export class UserAdmin {
     private readonly log: Logger,
     private readonly audit: AuditLog,
     private readonly now: () => Date = () => new Date(),
+    /** Where ended sessions and changed accounts are announced, so their open sockets close at once. */
+    private readonly endings?: SessionEndings,
   ) {}
 
   /** Applies `change` to account `userId` on behalf of `actor`; one journal entry per kind of change. */
@@ -84,6 +87,9 @@ export class UserAdmin {
       for (const e of events) await this.record(tx, actor, e.action, user, e.details ?? {}, now);
       return row;
     });
+    // Disabled: its sessions ended. Role changed: its sockets sit in rooms of the old role; they
+    // are cut and the dashboard reconnects into the new role's rooms.
+    if ((change.disabled && !user.disabledAt) || (change.role !== undefined && change.role !== user.role)) this.endings?.ended({ userId: user.id });
     this.log.info({ userId: user.id, byUserId: actor.userId, role: change.role, disabled: change.disabled, unlock: change.unlock }, 'user changed by an admin');
     return { ok: true, user: updated };
   }
@@ -137,6 +143,7 @@ export class UserAdmin {
       await this.record(tx, actor, 'user.password_reset', user, { sessionsEnded: count }, now);
       return row;
     });
+    this.endings?.ended({ userId: user.id });
     this.log.info({ userId: user.id, byUserId: actor.userId }, 'password reset by an admin');
     return { ok: true, user: updated, oneTimePassword: password };
   }

@@ -74,7 +74,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     ingest: receive,
     auth: deps.auth,
     oidc: deps.oidc,
-    userAdmin: new UserAdmin(db.prisma, log.child({ stage: 'auth' }), audit.log),
+    userAdmin: new UserAdmin(db.prisma, log.child({ stage: 'auth' }), audit.log, undefined, deps.auth.endings),
     viewer: new SliceViewer(db.prisma, files),
     upload: new UploadService({ limits: config.upload, ingest: receive, log: log.child({ stage: 'upload' }) }).receive,
     quarantine: (query) => listQuarantine(db.prisma, query),
