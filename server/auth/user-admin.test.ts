@@ -177,6 +177,27 @@ describe('PATCH /api/auth/users/:id (route handler, SQLite)', () => {
     return PATCH(new Request(`http://triage.test/api/auth/users/${id}`, { method: 'PATCH', headers, body: JSON.stringify(body) }), { params: Promise.resolve({ id }) });
   }
 
+  async function resetPassword(id: string, origin = 'http://triage.test') {
+    const { POST } = await import('@/app/api/auth/users/[id]/password-reset/route');
+    const headers = { host: 'triage.test', cookie, origin, 'x-forwarded-for': '10.0.0.5' };
+    return POST(new Request(`http://triage.test/api/auth/users/${id}/password-reset`, { method: 'POST', headers }), { params: Promise.resolve({ id }) });
+  }
+
+  it('POST /api/auth/users/:id/password-reset answers the one-time password once and journals who did it from where', async () => {
+    const res = await resetPassword(otherId);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = (await res.json()) as { user: { id: string; mustChangePassword: boolean }; oneTimePassword: string };
+    expect(body.user).toMatchObject({ id: otherId, mustChangePassword: true });
+    expect(body.oneTimePassword).toHaveLength(24);
+    const entry = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'user.password_reset' } });
+    expect(entry).toMatchObject({ actorUsername: 'root', targetId: otherId, ip: '10.0.0.5' });
+    expect((await resetPassword(selfId)).status).toBe(403);
+    expect((await resetPassword('nobody')).status).toBe(404);
+    expect((await resetPassword(otherId, 'https://evil.example')).status).toBe(403);
+    expect(await db.prisma.auditEvent.count({ where: { action: 'user.password_reset' } })).toBe(1);
+  });
+
   it('changes a role and answers the account without secrets', async () => {
     const res = await patch(otherId, { role: 'radiologist' });
     expect(res.status).toBe(200);

@@ -32,6 +32,20 @@ export function UsersClient({ user }: { user: { id: string; username: string; ro
   const { rows: users, error, setError, load } = useAdminList<UserRow>('/api/auth/users', 'users');
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<{ username: string; oneTimePassword: string } | null>(null);
+  /** The account whose "Reset password" was pressed once: a second press confirms. */
+  const [confirmReset, setConfirmReset] = useState<string | null>(null);
+  const [reset, setReset] = useState<{ username: string; oneTimePassword: string } | null>(null);
+
+  async function resetPassword(u: UserRow) {
+    setBusy(true);
+    setError(null);
+    setConfirmReset(null);
+    const r = await adminApi<{ oneTimePassword: string }>(`/api/auth/users/${encodeURIComponent(u.id)}/password-reset`, { method: 'POST' });
+    if (r.ok) setReset({ username: u.username, oneTimePassword: r.data.oneTimePassword });
+    else setError(r.message);
+    await load();
+    setBusy(false);
+  }
 
   async function change(id: string, body: { role?: UserRole; disabled?: boolean; unlock?: true }) {
     setBusy(true);
@@ -105,6 +119,15 @@ export function UsersClient({ user }: { user: { id: string; username: string; ro
         </p>
       )}
 
+      {reset && (
+        <SecretOnce
+          title={`New one-time password for ${reset.username}`}
+          secret={reset.oneTimePassword}
+          note="Shown only now. Their sessions have ended; they must choose their own password at the next sign-in. Give it to the person by a safe channel."
+          onDismiss={() => setReset(null)}
+        />
+      )}
+
       <section aria-labelledby="user-list" className="rounded-lg border border-edge bg-panel p-6">
         <h2 id="user-list" className="mb-3 text-lg font-medium">Accounts</h2>
         {users === null ? (
@@ -158,6 +181,18 @@ export function UsersClient({ user }: { user: { id: string; username: string; ro
                         >
                           {u.disabledAt ? 'Enable' : 'Disable'}
                         </button>
+                        {!self && (
+                          <button
+                            type="button"
+                            disabled={busy}
+                            data-testid={`reset-${u.username}`}
+                            onClick={() => (confirmReset === u.id ? void resetPassword(u) : setConfirmReset(u.id))}
+                            onBlur={() => setConfirmReset((id) => (id === u.id ? null : id))}
+                            className={`rounded border px-3 py-1 hover:bg-surface disabled:opacity-60 ${confirmReset === u.id ? 'border-alert text-alert' : 'border-edge'}`}
+                          >
+                            {confirmReset === u.id ? 'Confirm reset' : 'Reset password…'}
+                          </button>
+                        )}
                         {locked && (
                           <button type="button" disabled={busy} onClick={() => void change(u.id, { unlock: true })} className="rounded border border-edge px-3 py-1 hover:bg-surface disabled:opacity-60">
                             Unlock
