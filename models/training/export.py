@@ -21,7 +21,7 @@ import torch
 
 from data import LABELS, build_cache, neighbours
 from metrics import sens_spec, summarise, threshold_for_sensitivity
-from model import Exported, IchCnn
+from model import Exported, IchSegNet
 from train import CHANNELS, exact_batch
 
 SENSITIVITY = {"any": 0.95, "epidural": 0.90, "intraparenchymal": 0.90, "intraventricular": 0.90, "subarachnoid": 0.90, "subdural": 0.90}
@@ -40,14 +40,14 @@ def final_model_info(weights: str, cv: dict, patient: np.ndarray, train_log: lis
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--run", default="/tmp/ich-run")
+    ap.add_argument("--run", default="/tmp/ich-run2")
     ap.add_argument("--data", required=True)
     ap.add_argument("--cache", default="/tmp/ich-cache")
-    ap.add_argument("--size", type=int, default=128)
+    ap.add_argument("--size", type=int, default=192)
     ap.add_argument("--out", default="models")
     ap.add_argument("--name", default="ich-cnn")
-    ap.add_argument("--version", default="1.0.0")
-    ap.add_argument("--aggregation", default="top3")
+    ap.add_argument("--version", default="2.0.0")
+    ap.add_argument("--aggregation", default="max")
     ap.add_argument("--weights", default="final.pt", help="state dict in --run to export (final.pt, or foldK.pt)")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -55,7 +55,7 @@ def main() -> None:
     prev, nxt = neighbours(cache["patient"], cache["slice"])
     y, patient = cache["y"], cache["patient"]
 
-    net = IchCnn(len(CHANNELS))
+    net = IchSegNet(len(CHANNELS))
     net.load_state_dict(torch.load(os.path.join(args.run, args.weights)))
     net.eval()
     model = Exported(net).eval()
@@ -92,8 +92,26 @@ def main() -> None:
             speed[str(bs)] = round(n / (time.time() - t), 1)
 
     # Out-of-fold: metrics and operating points.
-    oof = np.load(os.path.join(args.run, "oof.npy"))
-    cv = json.load(open(os.path.join(args.run, "cv-0-1-2-3-4.json")))
+    oof = np.full((len(y), 6), np.nan, np.float32)
+    oof_bone0 = np.full((len(y), 6), np.nan, np.float32)
+    cv = {"folds": {}, "foldOf": None}
+    for k in range(5):
+        arr = np.load(os.path.join(args.run, f"oof-fold{k}.npy"))
+        va = arr[0][:, 0].astype(int)
+        oof[va], oof_bone0[va] = arr[1], arr[2]
+        fj = json.load(open(os.path.join(args.run, f"fold{k}.json")))
+        cv["folds"][str(k)] = fj["summary"]
+        cv["foldOf"] = fj["foldOf"]
+    assert not np.isnan(oof).any(), "every slice needs an out-of-fold prediction"
+    painted = {kind: {"n": 0, "aucSum": 0.0, "hits": 0.0} for kind in ("epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural", "all")}
+    for s in cv["folds"].values():
+        for kind, r in s["painted"].items():
+            painted[kind]["n"] += r["n"]
+            painted[kind]["aucSum"] += (r["auc"] or 0) * r["n"]
+            painted[kind]["hits"] += r["mapMaxInLesion"] * r["n"]
+    painted_summary = {kind: {"lesions": v["n"], "aucPaintedVsClean": round(v["aucSum"] / max(1, v["n"]), 4),
+                              "mapMaxInLesion": round(v["hits"] / max(1, v["n"]), 4)} for kind, v in painted.items()}
+    bone0 = summarise(oof_bone0, y, patient)
     ops, op_metrics = {}, {}
     for j, l in enumerate(LABELS):
         t = threshold_for_sensitivity(oof[:, j], y[:, j], SENSITIVITY[l])
@@ -105,6 +123,8 @@ def main() -> None:
             ops[l]["specificity"] = round(sp, 4)
         op_metrics[l] = {"targetSensitivity": SENSITIVITY[l], **ops[l], "positives": int(y[:, j].sum())}
     oof_summary = summarise(oof, y, patient)
+    oof_summary["boneChannelZeroed"] = {"aucAny": bone0["auc"]["any"], "studyAucMax": bone0["studyAuc"]["max"]}
+    oof_summary["paintedHeldOut"] = painted_summary
 
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "oof-predictions.csv"), "w") as f:
         f.write("patient,slice," + ",".join(f"p_{l}" for l in LABELS) + "," + ",".join(LABELS) + "\n")
@@ -118,8 +138,10 @@ def main() -> None:
         "version": args.version,
         "file": f"{base}.onnx",
         "sha256": digest,
-        "description": ("Small residual CNN (2.5D: brain window of the previous/this/next slice + subdural + bone of this slice) "
-                        "trained from scratch on CT-ICH (66 patients). Research software, not a medical device. See models/MODEL_CARD.md."),
+        "description": ("Residual CNN with a stride-4 localization decoder (2.5D: brain window of the previous/this/next slice + subdural + bone "
+                        "of this slice), trained from scratch on CT-ICH (66 patients) and on bleeds synthesised into its bleed-free slices. "
+                        "Research software, not a medical device. See models/MODEL_CARD.md."),
+        "intendedUse": "research",
         "input": {"name": "input"},
         "outputs": {"probabilities": "probabilities", "cam": "cam"},
         "labels": list(LABELS),
@@ -133,12 +155,12 @@ def main() -> None:
         "training": {
             "data": "CT-ICH (PhysioNet doi:10.13026/w8q8-ky94, CC BY 4.0; Hssayeni et al. 2020, Data 5(1):14): 66 patients, 1995 slices, HU reconstructed from the brain (L40/W120) and bone (L700/W3200) JPEGs",
             "recipe": "models/training/README.md",
-            "architecture": {"type": "ResNet-style CNN, 6 residual blocks, widths 24-32-64-64-128-128-192, CAM head (1x1 conv), slice logit = (mean + max)/2 of the CAM logits",
+            "architecture": {"type": "ResNet-style encoder (stride 16, widths 24-32-64-128-160) + top-down decoder to stride 4 (48 ch), 1x1 head = one logit map per label; slice logit = mean of the top 1 % map logits",
                              "parameters": int(sum(p.numel() for p in net.parameters())), "onnxMB": round(size_mb, 2),
-                             "cam": "sigmoid of the per-position class logits, [N,6,H/16,W/16]; the slice probability is sigmoid((mean+max)/2 of the same logits)"},
+                             "cam": "sigmoid of the per-position label logits, [N,6,H/4,W/4]; the slice probability is sigmoid(mean of the top 1 % of the same logits); trained with a per-pixel loss on synthesised bleeds (models/training/synth.py) and on bleed-free real slices"},
             "finalModel": final_model_info(args.weights, cv, patient, train_log),
             "validation": {
-                "scheme": "5-fold patient-level cross-validation (patients stratified on any bleed), out-of-fold predictions of the fold models",
+                "scheme": "5-fold patient-level cross-validation (patients stratified on any bleed), out-of-fold predictions of the fold models; real slices only (painted slices never enter a validation fold except the separate painted check)",
                 "oof": oof_summary,
                 "folds": cv["folds"],
                 "operatingPoints": op_metrics,
