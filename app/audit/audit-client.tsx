@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { AUDIT_ACTIONS, auditActionLabel, type AuditEntry, type AuditPage } from '@/lib/audit';
 import { formatDateTime, formatFullDateTime } from '@/lib/format-date-time';
+import { DICOM_UID_INPUT_PATTERN } from '@/lib/dicom-uid';
 import { auditQuery, NO_FILTERS, type AuditFilters } from './audit-query-string';
 
 const PAGE = 50;
@@ -87,7 +88,7 @@ export function AuditClient() {
         </label>
         <label className="flex flex-col gap-1 text-sm">
           Study (UID)
-          <input value={form.study} onChange={set('study')} className={`${INPUT} w-64 font-mono`} inputMode="decimal" pattern="[0-9.]*" autoComplete="off" />
+          <input value={form.study} onChange={set('study')} className={`${INPUT} w-64 font-mono`} pattern={DICOM_UID_INPUT_PATTERN} autoComplete="off" />
         </label>
         <label className="flex flex-col gap-1 text-sm">
           From

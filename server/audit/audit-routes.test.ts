@@ -119,7 +119,7 @@ describe('audit journal through the real route handlers (SQLite)', () => {
     expect((await act(clinician, { action: 'disagree' })).status).toBe(422);
     expect((await act(clinician, { action: 'launch' })).status).toBe(422);
     expect((await act(clinician, { action: 'agree', extra: 1 })).status).toBe(422);
-    expect((await act(clinician, { action: 'acknowledge' }, 'not-a-uid')).status).toBe(422);
+    expect((await act(clinician, { action: 'acknowledge' }, '../not-a-uid')).status).toBe(422);
     // Formula-looking text, to prove the CSV export below defuses it.
     expect((await act(radiologist, { action: 'disagree', comment: '=HYPERLINK("http://x","old infarct")' })).status).toBe(200);
     expect(notified).toHaveLength(2);

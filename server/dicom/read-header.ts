@@ -1,4 +1,5 @@
 import type { DataSet } from 'dicom-parser';
+import { classifyUid, UID_RULE } from '@/lib/dicom-uid';
 import { AppError } from '@/lib/errors';
 import { isCtSopClass } from './check-is-ct';
 import { TAG, type TagKeyword } from './tags';
@@ -59,9 +60,17 @@ class AttributeReader {
   }
 }
 
-function requireUid(r: AttributeReader, k: TagKeyword, fallback?: TagKeyword): string {
+/**
+ * An identifying UID (study, series, instance: they become file names and URL segments). Unsafe
+ * characters are refused (DICOM_INVALID_UID); safe but non-conformant ones, such as the RSNA 2019
+ * challenge's `ID_0a1b2c3d4`, are accepted with a UID_NOT_CONFORMANT warning (lib/dicom-uid.ts).
+ */
+function requireUid(r: AttributeReader, warnings: DicomWarning[], k: TagKeyword, fallback?: TagKeyword): string {
   const v = r.str(k) ?? (fallback ? r.str(fallback) : undefined);
   if (v === undefined) throw new AppError('DICOM_MISSING_ATTRIBUTE', `missing ${k} (${TAG[k].slice(1, 5)},${TAG[k].slice(5)})`, { attribute: k });
+  const kind = classifyUid(v);
+  if (kind === 'unsafe') throw new AppError('DICOM_INVALID_UID', `${k} is not a DICOM UID (${UID_RULE})`, { attribute: k });
+  if (kind === 'non-conformant') warnings.push({ code: 'UID_NOT_CONFORMANT', message: `${k} is not a conformant DICOM UID (digits and dots, PS3.5 9.1); accepted as it is made of safe characters` });
   return v;
 }
 
@@ -78,9 +87,9 @@ function requireUs(r: AttributeReader, k: TagKeyword): number {
  */
 export function readHeader(ds: DataSet, transferSyntaxUid: string, isImage: boolean, warnings: DicomWarning[]): DicomHeader {
   const r = new AttributeReader(ds, warnings);
-  const sopInstanceUid = requireUid(r, 'SOPInstanceUID', 'MediaStorageSOPInstanceUID');
-  const studyInstanceUid = requireUid(r, 'StudyInstanceUID');
-  const seriesInstanceUid = requireUid(r, 'SeriesInstanceUID');
+  const sopInstanceUid = requireUid(r, warnings, 'SOPInstanceUID', 'MediaStorageSOPInstanceUID');
+  const studyInstanceUid = requireUid(r, warnings, 'StudyInstanceUID');
+  const seriesInstanceUid = requireUid(r, warnings, 'SeriesInstanceUID');
   const sopClassUid = r.str('SOPClassUID') ?? r.str('MediaStorageSOPClassUID');
   const modality = r.str('Modality');
   const isCt = modality === 'CT' || (modality === undefined && isCtSopClass(sopClassUid));

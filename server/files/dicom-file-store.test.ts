@@ -32,12 +32,29 @@ describe('DicomFileStore', () => {
     expect([...(await store.read('1.2.3/1.2.3.4/1.2.3.4.5.dcm'))]).toEqual([9, 9]);
   });
 
-  it('refuses UIDs that are not UIDs, so no header can steer a path', async () => {
+  it('refuses unsafe UIDs in any position, so no header can steer a path', async () => {
     const store = new DicomFileStore(root);
-    for (const bad of ['../../etc', '1.2.3/4', '', 'abc', '1'.repeat(65)]) {
-      const err = await store.store(new Uint8Array([1]), { ...ids, sopInstanceUid: bad }).catch((e: unknown) => e);
-      expect(isAppError(err, 'DICOM_INVALID_UID')).toBe(true);
+    for (const bad of ['../../etc', '..', '.', '1.2.3/4', '1\\2', '%2e%2e', '%2F', '-rf', '', '1'.repeat(65), `ID_${'a'.repeat(62)}`]) {
+      for (const key of ['studyInstanceUid', 'seriesInstanceUid', 'sopInstanceUid'] as const) {
+        const err = await store.store(new Uint8Array([1]), { ...ids, [key]: bad }).catch((e: unknown) => e);
+        expect(isAppError(err, 'DICOM_INVALID_UID'), `${key}=${bad}`).toBe(true);
+      }
+      await expect(store.removeStudy(bad)).rejects.toThrow(/not a DICOM UID/);
     }
     expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('stores safe non-conformant UIDs (RSNA 2019 style) like any other', async () => {
+    const store = new DicomFileStore(root);
+    const rsna = { studyInstanceUid: 'ID_0a1b2c3d4', seriesInstanceUid: 'ID_5e6f7a8b9c', sopInstanceUid: 'ID_000012eaf' };
+    const stored = await store.store(new Uint8Array([7]), rsna);
+    expect(stored.relativePath).toBe('ID_0a1b2c3d4/ID_5e6f7a8b9c/ID_000012eaf.dcm');
+    expect([...(await store.read(stored.relativePath))]).toEqual([7]);
+    expect(await store.removeStudy('ID_0a1b2c3d4')).toBe(1);
+  });
+
+  it('reads only inside its root', async () => {
+    const store = new DicomFileStore(root);
+    for (const bad of ['../x.dcm', '/etc/passwd', '1.2.3/../../x']) await expect(store.read(bad)).rejects.toThrow(/outside the store/);
   });
 });

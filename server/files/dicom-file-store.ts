@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { isSafeUid, UID_RULE } from '@/lib/dicom-uid';
 import { AppError } from '@/lib/errors';
 import { walkFiles } from './walk-files';
 import { writeFileDurably } from './durable-write';
@@ -20,9 +21,11 @@ export interface StoredInstance {
   duplicate: boolean;
 }
 
-// DICOM UIDs are digits and dots, at most 64 characters (PS3.5 9.1). Checked before a UID becomes
-// part of a path, so no header can write outside the store.
-const UID = /^[0-9]+(\.[0-9]+)*$/;
+// Every UID is checked (lib/dicom-uid: safe characters, no '.'/'..' segment, at most 64) before it
+// becomes part of a path, so no header can write outside the store.
+function checkUid(name: string, uid: string): void {
+  if (!isSafeUid(uid)) throw new AppError('DICOM_INVALID_UID', `${name} is not a DICOM UID (${UID_RULE})`);
+}
 
 /**
  * Received DICOM instances on disk, one file per SOP instance under study/series folders. A file
@@ -33,11 +36,7 @@ export class DicomFileStore {
 
   async store(bytes: Uint8Array, ids: InstanceIds): Promise<StoredInstance> {
     const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = ids;
-    for (const [name, uid] of Object.entries({ studyInstanceUid, seriesInstanceUid, sopInstanceUid })) {
-      if (!UID.test(uid) || uid.length > 64) {
-        throw new AppError('DICOM_INVALID_UID', `${name} is not a valid DICOM UID (digits and dots, at most 64 characters)`);
-      }
-    }
+    for (const [name, uid] of Object.entries({ studyInstanceUid, seriesInstanceUid, sopInstanceUid })) checkUid(name, uid);
     const relativePath = join(ids.studyInstanceUid, ids.seriesInstanceUid, `${ids.sopInstanceUid}.dcm`);
     const path = join(this.root, relativePath);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -48,13 +47,17 @@ export class DicomFileStore {
     return { relativePath, sha256, size: bytes.length, duplicate: false };
   }
 
+  /** The stored bytes at a path the database recorded; a path leading outside the store is refused. */
   read(relativePath: string): Promise<Buffer> {
-    return readFile(join(this.root, relativePath));
+    const root = resolve(this.root);
+    const path = resolve(root, relativePath);
+    if (!path.startsWith(root + sep)) return Promise.reject(new AppError('NOT_FOUND', 'stored path is outside the store'));
+    return readFile(path);
   }
 
   /** Deletes every stored file of a study (retention). Returns the bytes freed; 0 when none were left. */
   async removeStudy(studyInstanceUid: string): Promise<number> {
-    if (!UID.test(studyInstanceUid) || studyInstanceUid.length > 64) throw new AppError('DICOM_INVALID_UID', 'studyInstanceUid is not a valid DICOM UID');
+    checkUid('studyInstanceUid', studyInstanceUid);
     const dir = join(this.root, studyInstanceUid);
     if (!(await stat(dir).catch(() => undefined))) return 0;
     let bytes = 0;

@@ -1,5 +1,5 @@
 import { AppError, isAppError } from '@/lib/errors';
-import { checkIsCt, parseDicom, type DicomHeader } from '@/server/dicom';
+import { checkIsCt, parseDicom, type DicomHeader, type DicomWarning } from '@/server/dicom';
 import type { Logger } from '@/server/logging';
 import type { DicomFileStore, StoredInstance } from '@/server/files';
 import type { QuarantineStore } from './quarantine-store';
@@ -21,6 +21,8 @@ export interface ReceivedInstance {
   header: DicomHeader;
   stored: StoredInstance;
   source: IngestSource;
+  /** Non-fatal problems of the header (e.g. UID_NOT_CONFORMANT), kept on the instance (none when absent). */
+  warnings?: DicomWarning[] | undefined;
 }
 
 export interface IngestServiceOptions {
@@ -47,8 +49,9 @@ export class IngestService {
 
   async ingest(bytes: Uint8Array, source: IngestSource): Promise<IngestOutcome> {
     let header: DicomHeader;
+    let warnings: DicomWarning[];
     try {
-      header = parseDicom(bytes, { headerOnly: true }).header;
+      ({ header, warnings } = parseDicom(bytes, { headerOnly: true }));
       checkIsCt(header);
     } catch (err) {
       return this.quarantine(bytes, source, err);
@@ -61,7 +64,7 @@ export class IngestService {
       if (isAppError(err, 'DICOM_INVALID_UID')) return this.quarantine(bytes, source, err);
       throw err; // disk full, permissions: the sender must be told it failed, and may retry
     }
-    await this.opts.record({ header, stored, source });
+    await this.opts.record({ header, stored, source, warnings });
     this.opts.log.debug({ channel: source.channel, sop: header.sopInstanceUid, duplicate: stored.duplicate }, 'instance stored');
     return {
       status: stored.duplicate ? 'duplicate' : 'stored',

@@ -80,6 +80,8 @@ export async function recordInstance(prisma: DbClient, received: ReceivedInstanc
       decodeStatus: 'pending' as const,
       decodeErrorCode: null,
       decodeErrorMessage: null,
+      // What the header reading noticed (a re-sent file replaces it); bounded, a broken header can produce many.
+      warnings: (received.warnings ?? []).slice(0, 20).map((w) => ({ code: w.code, message: w.message.slice(0, 300) })),
       receivedAt: now,
     };
     const instance = existing

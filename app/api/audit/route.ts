@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dicomUidSchema } from '@/lib/dicom-uid';
 import { auditCsvFilename } from '@/server/audit/audit-csv';
 import { route } from '@/server/http/route';
 
@@ -14,7 +15,7 @@ const Query = z
   .object({
     user: z.string().trim().min(1).max(128).optional(),
     action: z.string().regex(/^[a-z_.]{1,64}$/).optional(),
-    study: z.string().regex(/^[0-9]+(\.[0-9]+)*$/).max(64).optional(),
+    study: dicomUidSchema.optional(),
     from: instant.optional(),
     to: instant.optional(),
     cursor: z.coerce.number().int().positive().optional(),

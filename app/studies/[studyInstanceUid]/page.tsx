@@ -1,19 +1,18 @@
 import { notFound } from 'next/navigation';
+import { isSafeUid } from '@/lib/dicom-uid';
 import { requirePageUser } from '@/server/auth/page-auth';
 import { PERMISSIONS } from '@/server/auth/roles';
 import { StudyViewClient } from './study-view-client';
 
 export const dynamic = 'force-dynamic';
 
-const UID = /^[0-9]+(\.[0-9]+)*$/;
-const isUid = (v: string) => UID.test(v) && v.length <= 64;
 
 export default async function StudyPage(props: { params: Promise<{ studyInstanceUid: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // Without a session: to /login; with a pending password change: to /account/password.
   const user = await requirePageUser({ roles: PERMISSIONS.readWorklist });
   const { studyInstanceUid } = await props.params;
-  if (!isUid(studyInstanceUid)) notFound();
+  if (!isSafeUid(studyInstanceUid)) notFound();
   const slice = (await props.searchParams).slice;
-  const initialSop = typeof slice === 'string' && isUid(slice) ? slice : null;
+  const initialSop = typeof slice === 'string' && isSafeUid(slice) ? slice : null;
   return <StudyViewClient key={studyInstanceUid} studyInstanceUid={studyInstanceUid} initialSop={initialSop} user={{ username: user.username, role: user.role }} />;
 }

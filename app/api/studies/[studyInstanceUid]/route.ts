@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dicomUidSchema } from '@/lib/dicom-uid';
 import { auditActor } from '@/server/audit/audit-service';
 import { can } from '@/server/auth/roles';
 import { errorResponse } from '@/server/http/error-response';
@@ -6,7 +7,7 @@ import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
-const Params = z.object({ studyInstanceUid: z.string().max(64).regex(/^[0-9]+(\.[0-9]+)*$/, 'not a DICOM UID') });
+const Params = z.object({ studyInstanceUid: dicomUidSchema });
 
 /** One study with its per-slice results, series choice and status history. */
 export const GET = route({ permission: 'readWorklist', params: Params }, async ({ principal, params, services, ip }) => {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { dicomUidSchema } from '@/lib/dicom-uid';
 import { MAX_ACTION_TEXT, STUDY_ACTIONS } from '@/lib/study-actions';
 import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
-const Params = z.object({ studyInstanceUid: z.string().max(64).regex(/^[0-9]+(\.[0-9]+)*$/, 'not a DICOM UID') });
+const Params = z.object({ studyInstanceUid: dicomUidSchema });
 // Lengths are checked precisely (after trimming) by the action; this only bounds the body.
 const text = z.string().max(MAX_ACTION_TEXT * 4).optional();
 const Body = z.object({ action: z.enum(STUDY_ACTIONS), comment: text, reason: text }).strict();

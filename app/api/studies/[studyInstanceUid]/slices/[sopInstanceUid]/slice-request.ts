@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { dicomUidSchema } from '@/lib/dicom-uid';
 import { isAppError } from '@/lib/errors';
 import { type ServerServices } from '@/server/http/service-registry';
 import { route, type RouteHandler } from '@/server/http/route';
 
-const uid = z.string().max(64).regex(/^[0-9]+(\.[0-9]+)*$/, 'not a DICOM UID (digits and dots, at most 64 characters)');
-const Params = z.object({ studyInstanceUid: uid, sopInstanceUid: uid });
+const Params = z.object({ studyInstanceUid: dicomUidSchema, sopInstanceUid: dicomUidSchema });
 
 /**
  * What both slice routes share: route() (readWorklist, no-store, UIDs checked: 422), and the
