@@ -15,9 +15,17 @@ export interface OperationsMetrics {
   window: OperationsWindow;
   from: string;
   to: string;
+  /**
+   * Where the figures really start: the window's start, or the first study the server holds when
+   * that is later (a server started 6 minutes ago covers 6 minutes of a 24 h window). Rates per hour
+   * divide by the time from here to `to`.
+   */
+  coveredFrom: string;
+  /** Rates outside their configured band, in plain words; empty when all is well. */
+  alarms: OperationsAlarm[];
   /** Studies received per time bucket (hours; 6-hour buckets for 7 days). */
   throughput: { at: string; received: number; triaged: number; flagged: number }[];
-  /** Studies received and triaged in the window, and per hour over it. */
+  /** Studies received and triaged in the window, and per hour of the time it covers (coveredFrom → to). */
   totals: { received: number; triaged: number; flagged: number; notAnalysable: number; studiesPerHour: number };
   /** Last slice received → study triaged, on the server (the browser adds its push latency). */
   timeToTriage: { p50Ms: number | null; p95Ms: number | null; histogram: Histogram };
@@ -31,4 +39,20 @@ export interface OperationsMetrics {
   feedback: { agree: number; disagree: number; disagreementRate: number | null };
   /** Inputs that could not be used in the window. */
   errors: { quarantined: number; quarantinedByCode: { code: string; count: number }[]; sliceDecodeFailures: number };
+}
+
+/** One operations alarm: what left its band, said as a person would. */
+export interface OperationsAlarm {
+  kind: 'flag_rate_high' | 'flag_rate_low' | 'disagreement_high' | 'not_analysable_high' | 'time_to_triage_high';
+  message: string;
+}
+
+/** The bands the operations alarms hold rates to (OPS_* environment variables). Rates 0..1. */
+export interface OperationsAlarmBands {
+  flagRate: { min: number; max: number };
+  disagreementMax: number;
+  notAnalysableMax: number;
+  timeToTriageP95MaxMs: number;
+  /** Fewer studies (or reviews) than this behind a rate: no alarm on it. */
+  minStudies: number;
 }

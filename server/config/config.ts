@@ -7,6 +7,8 @@ import type { CookieSecureMode } from '@/server/auth/session-cookie';
 import { OIDC_ENV, readOidcSettings, type OidcSettings } from '@/server/auth/oidc/oidc-env';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '@/server/inference/execution-provider';
 import { DIMSE_ENV, readDimseSettings, type DimseTlsSettings } from '@/server/ingest/dimse/dimse-env';
+import { OPERATIONS_ENV, readOperationsAlarmBands } from '@/server/operations/operations-env';
+import type { OperationsAlarmBands } from '@/lib/operations';
 import { DEFAULT_MODEL_MANIFEST } from './defaults';
 
 const onOff = (fallback: 'on' | 'off') =>
@@ -34,6 +36,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   /** The DICOM listeners (C-STORE, C-ECHO), plain and over TLS (server/ingest/dimse/dimse-env.ts). */
   ...DIMSE_ENV,
+  /** The operations page's alarm bands (server/operations/operations-env.ts). */
+  ...OPERATIONS_ENV,
   DICOM_AE_TITLE: z.string().regex(/^[\x20-\x7e]{1,16}$/, '1 to 16 printable ASCII characters').default('ICHTRIAGE'),
   /** Calling AE titles allowed to send, comma-separated; empty accepts any (embedded/demo mode). */
   DICOM_ALLOWED_CALLING_AE: z.string().default(''),
@@ -145,6 +149,8 @@ export type Config = {
   serverRole: 'all' | 'web' | 'worker';
   /** How long stored DICOM files are kept; undefined keeps them forever. */
   retention: { retentionMs: number; sweepIntervalMs: number } | undefined;
+  /** The bands the operations page's alarms hold rates to. */
+  operations: { alarmBands: OperationsAlarmBands };
 };
 
 /** Validates the environment once at start-up; throws CONFIG_INVALID naming each bad variable. */
@@ -157,7 +163,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const oidc = readOidcSettings(e);
   const dimse = readDimseSettings(e);
-  const problems = [...oidc.problems, ...dimse.problems];
+  const operations = readOperationsAlarmBands(e);
+  const problems = [...oidc.problems, ...dimse.problems, ...operations.problems];
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
@@ -202,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     oidc: oidc.settings,
     serverRole: e.SERVER_ROLE,
     retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7), e.RETENTION_SWEEP_INTERVAL_S),
+    operations: { alarmBands: operations.bands },
   };
 }
 

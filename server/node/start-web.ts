@@ -78,7 +78,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     viewer: new SliceViewer(db.prisma, files),
     upload: new UploadService({ limits: config.upload, ingest: receive, log: log.child({ stage: 'upload' }) }).receive,
     quarantine: (query) => listQuarantine(db.prisma, query),
-    operations: (window) => readOperationsMetrics(db.prisma, window),
+    operations: (window) => readOperationsMetrics(db.prisma, window, new Date(), config.operations.alarmBands),
     audit,
     actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor, new Date(), config.triage),
     notifyStudyChanged: (studyId) => ctx.publishStudyChange(studyId, 'updated'),

@@ -85,6 +85,28 @@ describe.each(allTestDatabases())('operations metrics on $provider', (dbs) => {
     expect(week.totals.received).toBe(7);
   });
 
+  it('divides rates by the time the data covers, not the nominal window, and alarms on a 100 % flag rate', async () => {
+    // A server started 6 minutes ago: 11 studies, every one flagged.
+    for (let i = 0; i < 11; i++) await study(100 + i, 6 * MIN - i * 30_000, { outcome: 'flagged', any: 0.9, tttMs: 900 });
+    const day = await readOperationsMetrics(db!.prisma, '24h', NOW);
+    expect(day.coveredFrom).toBe(ago(6 * MIN).toISOString());
+    expect(day.totals.studiesPerHour).toBe(110); // 11 in 0.1 h, not 11 / 24 = 0.5
+    expect(day.alarms.map((a) => a.kind)).toEqual(['flag_rate_high']);
+    expect(day.alarms[0]!.message).toMatch(/^flag rate 100 % in the last 24 hours \(11 studies\): the model may be miscalibrated for this scanner/);
+    const hour = await readOperationsMetrics(db!.prisma, '1h', NOW);
+    expect(hour.totals.studiesPerHour).toBe(110);
+    expect(hour.alarms[0]!.message).toMatch(/^flag rate 100 % in the last hour/);
+  });
+
+  it('covers the whole window once the data reaches back past it', async () => {
+    await study(1, 30 * HOUR, { outcome: 'not_flagged', any: 0.1, tttMs: 900 });
+    await study(2, 2 * HOUR, { outcome: 'not_flagged', any: 0.1, tttMs: 900 });
+    const day = await readOperationsMetrics(db!.prisma, '24h', NOW);
+    expect(day.coveredFrom).toBe(day.from);
+    expect(day.totals.studiesPerHour).toBe(0); // 1 in 24 h rounds to 0.0
+    expect(day.alarms).toEqual([]); // 1 study is too few to judge
+  });
+
   it('reports nulls, not zeros, where there is nothing to divide', async () => {
     const empty = await readOperationsMetrics(db!.prisma, '24h', NOW);
     expect(empty.flagRate).toBeNull();
