@@ -23,7 +23,8 @@ export function formatSlices(s: WorklistItem['slices']): string {
   return `${s.analysed}/${s.received}`;
 }
 
-const STATUS_TEXT: Record<WorklistItem['status'], string> = {
+/** A status in words. */
+export const STATUS_TEXT: Record<WorklistItem['status'], string> = {
   receiving: 'Receiving',
   analysing: 'Analysing',
   triaged: 'Triaged',

@@ -2,6 +2,7 @@ import type { OperationsMetrics, OperationsWindow } from '@/lib/operations';
 import type { SystemStatus } from '@/lib/realtime-events';
 import type { StudyActionResult } from '@/lib/study-actions';
 import type { StudyDetail } from '@/lib/study-detail';
+import type { PriorStudy } from '@/lib/prior-studies';
 import type { WorklistItem } from '@/lib/worklist';
 import type { WorklistView } from '@/lib/worklist-view';
 import type { AuditService } from '@/server/audit/audit-service';
@@ -24,6 +25,8 @@ export interface ServerServices {
   status: () => Omit<SystemStatus, 'seq'>;
   /** The worklist in rank order: the active studies, or finished ones (lib/worklist-view.ts). */
   worklist: (view?: WorklistView) => Promise<WorklistItem[]>;
+  /** The same patient's other studies (lib/prior-studies.ts); undefined when the study is unknown. Optional for tests that do not use it. */
+  priors?: ((studyInstanceUid: string, options: { revealIdentity: boolean }) => Promise<PriorStudy[] | undefined>) | undefined;
   /** One study with its per-slice results; undefined when unknown. */
   study: (studyInstanceUid: string, options?: { revealIdentity?: boolean }) => Promise<StudyDetail | undefined>;
   /** The durable ingest path (STOW-RS, uploads). */

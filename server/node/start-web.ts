@@ -15,6 +15,7 @@ import { recordQuarantinedInput } from '@/server/ingest/record-quarantine';
 import { UploadService } from '@/server/ingest/upload';
 import { readOperationsMetrics } from '@/server/operations/read-operations-metrics';
 import { performStudyAction } from '@/server/triage/study-actions';
+import { readPriorStudies } from '@/server/triage/read-prior-studies';
 import { readStudyDetail } from '@/server/triage/study-query';
 import { readWorklist } from '@/server/triage/worklist-query';
 import { SliceViewer } from '@/server/viewer';
@@ -71,6 +72,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     status: deps.status,
     worklist: (view = 'active') => readWorklist(db.prisma, view === 'active' ? 50 : 100, view),
     study: (uid, options) => readStudyDetail(db.prisma, uid, { manifest: deps.manifest, revealIdentity: options?.revealIdentity ?? false, agingLimitMs: config.triage.agingLimitMs }),
+    priors: (uid, options) => readPriorStudies(db.prisma, uid, options),
     ingest: receive,
     auth: deps.auth,
     oidc: deps.oidc,

@@ -7,6 +7,7 @@ import { UserMenu } from '../../account/user-menu';
 import { ConnectionIndicator } from '../../connection-indicator';
 import { ActionsPanel } from './actions-panel';
 import { AuditTimeline } from './audit-timeline';
+import { PriorStudies } from './prior-studies';
 import { useRealtime } from '../../use-realtime';
 import { describeStatus, formatPercent, formatSexAge } from '../../worklist/format';
 import { SliceViewer } from './slice-viewer';
@@ -113,6 +114,7 @@ export function StudyViewClient({ studyInstanceUid, initialSop, user }: Props) {
               <h2 id="summary-title" className="mb-3 text-base font-medium">Summary</h2>
               <StudySummary detail={detail} />
             </section>
+            <PriorStudies studyInstanceUid={studyInstanceUid} />
             {/* Every read of the detail (an action, a live update) may have added entries. */}
             <AuditTimeline studyInstanceUid={studyInstanceUid} refreshKey={state.phase === 'ready' ? state.loads : 0} />
           </aside>
