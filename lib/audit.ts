@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   'quarantine.downloaded',
   'quarantine.deleted',
   'quarantine.reingested',
+  'operating_point.changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -61,6 +62,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'quarantine.downloaded': 'Downloaded a quarantined file',
   'quarantine.deleted': 'Deleted a quarantined file',
   'quarantine.reingested': 'Re-ingested a quarantined file',
+  'operating_point.changed': 'Changed the study operating point',
 };
 
 /** One journal entry. `note` is the free text (feedback comment, dismiss reason) kept beside the journal. */

@@ -1,4 +1,5 @@
 import type { Label, LabelRecord } from './labels';
+import type { StudyDecision } from './study-decision';
 
 /**
  * One row of the live worklist, as the API returns it and the socket pushes it. Isomorphic: the
@@ -14,6 +15,10 @@ export interface WorklistItem {
   flagged: boolean;
   /** Study-level probability per label; null until the first slice is scored. */
   probabilities: LabelRecord<number | null>;
+  /**
+   * Suspected subtypes: only on a flagged study, and only those at or above their own study-level
+   * operating point (a subtype without one is never suspected).
+   */
   flags: Record<Exclude<Label, 'any'>, boolean>;
   notAnalysableReason: string | null;
   slices: { received: number; analysed: number; failed: number };
@@ -29,6 +34,8 @@ export interface WorklistItem {
   assignee: string | null;
   /** Someone escalated it (Study.escalatedAt is set). */
   escalated: boolean;
+  /** The study-level point it was decided by (lib/study-decision.ts flagReason says it in words); null before scoring. */
+  decision: StudyDecision | null;
 }
 
 /** What the worklist order reads of a study; `id` breaks exact ties. */

@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
   }
   console.log(`kept: ${comparison.chosen}: ${comparison.why}`);
 
-  const measuredOn = `${comparison.patients}-patient out-of-fold validation (${values.oof.split('/').pop()})`;
+  const measuredOn = `out-of-fold validation (${comparison.patients} patients)`;
   const studies = patients.map((p) => ({
     id: p.patient,
     slices: p.probabilities,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAppError } from '@/lib/errors';
-import { AuditService } from '@/server/audit';
+import { AuditAnchor, AuditService } from '@/server/audit';
 import { AuthService, bootstrapAuth, headersFromNode } from '@/server/auth';
 import { OidcSignIn } from '@/server/auth/oidc';
 import { loadConfig } from '@/server/config';
@@ -15,6 +15,8 @@ import { installFailFast } from '@/server/node/install-fail-fast';
 import { startWeb } from '@/server/node/start-web';
 import { startWorker, type WorkerStages } from '@/server/node/start-worker';
 import { createPostgresFanout, createStudyPublisher, EventJournal, RealtimeHub } from '@/server/realtime';
+import { loadSiteOperatingPoints, SITE_OPERATING_POINTS_FILE } from '@/server/inference/site-operating-points';
+import { OperatingPointsInForce } from '@/server/triage/operating-points-in-force';
 import { readWorklistItem } from '@/server/triage/worklist-query';
 import { readVersion } from '@/server/version';
 
@@ -52,6 +54,9 @@ async function main(): Promise<void> {
     (err: unknown) => log.warn({ err }, 'could not clean up temporary files'),
   );
   const audit = new AuditService({ prisma: db.prisma, provider: db.provider });
+  // The journal's head, signed with a key kept outside the database, into DATA_DIR (npm run audit:verify).
+  const auditAnchor = await AuditAnchor.open({ prisma: db.prisma, keyPath: config.audit.signingKeyPath, file: config.audit.checkpointFile, log: log.child({ stage: 'audit' }) });
+  auditAnchor.start(config.audit.checkpointIntervalMs);
 
   // Users, sessions and tokens: the first admin and API_TOKENS are set up before anything listens.
   let web: { http: HttpServerHandle; auth: AuthService; oidc: OidcSignIn | undefined } | undefined;
@@ -71,7 +76,7 @@ async function main(): Promise<void> {
     const oidc = config.oidc ? new OidcSignIn({ ...config.oidc, prisma: db.prisma, auth, log: log.child({ stage: 'oidc' }) }) : undefined;
     void oidc?.discover();
     const rootDir = fileURLToPath(new URL('..', import.meta.url));
-    web = { http: await createHttpServer({ dev: config.env === 'development', dir: rootDir, log }), auth, oidc };
+    web = { http: await createHttpServer({ dev: config.env === 'development', dir: rootDir, log, http: config.http }), auth, oidc };
   }
 
   // PostgreSQL means possibly several nodes: their Socket.IO servers fan events out to each other.
@@ -97,7 +102,11 @@ async function main(): Promise<void> {
   auth?.endings.listen((ended) => realtime.disconnectSessions(ended));
 
   const publishStudyChange = createStudyPublisher(realtime, (studyId) => readWorklistItem(db.prisma, studyId), realtimeLog);
-  const ctx = { config, log, db, files, audit, publishStudyChange };
+  // The site's own study operating points (npm run calibrate), beside the manifest; refused with one
+  // log line when they belong to another model. An admin's later change (database) wins over both.
+  const site = await loadSiteOperatingPoints(join(config.dataDir, SITE_OPERATING_POINTS_FILE), manifest, log.child({ stage: 'inference' }));
+  const pointsInForce = new OperatingPointsInForce({ prisma: db.prisma, manifest, site });
+  const ctx = { config, log, db, files, audit, publishStudyChange, pointsInForce };
 
   const worker: WorkerStages | undefined = engine ? startWorker(ctx, engine) : undefined;
   const webStages = web ? await startWeb(ctx, { ...web, status, manifest, wakeWorker: () => worker?.wake() }) : undefined;
@@ -114,6 +123,7 @@ async function main(): Promise<void> {
     await realtime.stop(); // also closes the http server
     await web?.http.closeNext();
     await engine?.close();
+    await auditAnchor.stop();
     await db.close();
     process.exit(0);
   };

@@ -22,6 +22,7 @@ export function row(n: number, patch: Partial<WorklistItem> = {}): WorklistItem 
     model: 'ich-2d@1.0.0',
     assignee: null,
     escalated: false,
+    decision: null,
     ...patch,
   };
 }

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { KeyboardEvent, MouseEvent } from 'react';
+import { flagReason } from '@/lib/study-decision';
 import type { WorklistItem } from '@/lib/worklist';
 import { formatFullDateTime } from '@/lib/format-date-time';
 import { describeStatus, formatElapsed, formatSexAge, formatSlices } from './format';
@@ -73,6 +74,12 @@ export function WorklistRow({ study, now, highlighted, left, onKeyDown }: Props)
             <span className="rounded bg-alert px-2 py-0.5 text-xs font-bold tracking-wide text-surface">FLAGGED</span>
           ) : (
             <span className="sr-only">not flagged</span>
+          )}
+          {study.flagged && study.decision && (
+            // The short why; the full sentence (the point's target and what it costs) on hover.
+            <span className="whitespace-nowrap text-xs text-muted" data-testid="flag-reason" title={flagReason(study.probabilities.any, study.decision)}>
+              {flagReason(study.probabilities.any, study.decision, 'short')}
+            </span>
           )}
           {study.escalated && (
             <span className="rounded border border-amber-300 px-2 py-0.5 text-xs font-semibold tracking-wide text-amber-300" data-testid="escalated">

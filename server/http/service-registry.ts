@@ -15,6 +15,7 @@ import type { QuarantinePage, QuarantineQuery } from '@/server/ingest/quarantine
 import type { UploadService } from '@/server/ingest/upload';
 import type { SliceViewerService } from '@/server/viewer/slice-viewer';
 import type { StudyActionRequest, StudyActor } from '@/server/triage/study-actions';
+import type { OperatingPointsInForce } from '@/server/triage/operating-points-in-force';
 
 /**
  * What Next route handlers may ask of the running server. Next bundles route handlers apart from
@@ -53,6 +54,8 @@ export interface ServerServices {
   actOnStudy: (studyInstanceUid: string, request: StudyActionRequest, actor: StudyActor) => Promise<{ studyId: string; result: StudyActionResult }>;
   /** Pushes a study's current worklist row to every dashboard (after an action changed it). */
   notifyStudyChanged: (studyId: string) => void;
+  /** The study-level operating points in force, for the operations page and the admin change; absent in tests that do not use it. */
+  operatingPoints?: OperatingPointsInForce | undefined;
 }
 
 const KEY = Symbol.for('ich-triage.services');

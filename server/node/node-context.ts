@@ -4,6 +4,7 @@ import type { Config } from '@/server/config';
 import type { Database } from '@/server/db';
 import type { DicomFileStore } from '@/server/files';
 import type { Logger } from '@/server/logging';
+import type { OperatingPointsInForce } from '@/server/triage/operating-points-in-force';
 
 /** What the web and worker stages of one process share (server/main.ts builds it). */
 export interface NodeContext {
@@ -14,6 +15,8 @@ export interface NodeContext {
   audit: AuditService;
   /** Reads a study's worklist row and pushes it to every dashboard (through the journal). */
   publishStudyChange: (studyId: string, change: StudyChange) => void;
+  /** The study-level operating points in force (admin change, site calibration or manifest); absent: the manifest's. */
+  pointsInForce?: OperatingPointsInForce | undefined;
 }
 
 /** A started part of the process; `stop` ends it (called in reverse order of starting). */

@@ -84,6 +84,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     audit,
     actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor, new Date(), config.triage),
     notifyStudyChanged: (studyId) => ctx.publishStudyChange(studyId, 'updated'),
+    operatingPoints: ctx.pointsInForce,
   });
   await new Promise<void>((resolve) => deps.http.server.listen(config.port, config.host, resolve));
   const dicomPort = await dimse.start();

@@ -19,7 +19,7 @@ export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerSt
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
     analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(config.triage.huCacheBytes)),
-    model: { manifest: engine.manifest, provider: engine.status.provider },
+    model: { manifest: engine.manifest, provider: engine.status.provider, ...(ctx.pointsInForce ? { pointsInForce: () => ctx.pointsInForce!.current() } : {}) },
     log: log.child({ stage: 'triage' }),
     quietPeriodMs: config.triage.quietPeriodMs,
     agingLimitMs: config.triage.agingLimitMs,

@@ -6,6 +6,7 @@ import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { chooseSeries, type SeriesCandidate } from './choose-series';
 import { computePriority, type PriorityPolicy } from './priority';
 import { rescoreStudy, type ModelIdentity } from './rescore-study';
+import type { StudyScore } from './score-study';
 import type { StudyStatus, TriageOutcome } from './study-status';
 
 export interface FinalisedStudy {
@@ -59,6 +60,7 @@ export async function finaliseStudy(
   let outcome: TriageOutcome;
   let reason: string;
   let flagged = false;
+  let decision: StudyScore['decision'] | null = null;
   let notAnalysableReason: string | null = null;
   if (choice.seriesId === null) {
     const failed = instances.filter((i) => i.decodeStatus === 'failed');
@@ -70,6 +72,7 @@ export async function finaliseStudy(
     await deps.analyser.finaliseSeries(choice.seriesId);
     const score = await rescoreStudy(prisma, studyId, deps.model, choice.seriesId);
     flagged = score?.flagged ?? false;
+    decision = score?.decision ?? null;
     outcome = flagged ? 'flagged' : 'not_flagged';
     reason = choice.reason;
   }
@@ -84,7 +87,7 @@ export async function finaliseStudy(
       outcome,
       flagged,
       anyProbability: outcome === 'not_analysable' ? null : after.anyProbability,
-      anyThreshold: deps.model.manifest.operatingPoints.any.threshold,
+      decision,
       receivedAt: study.receivedAt,
       notAnalysableReason,
       escalatedAt: study.escalatedAt,
@@ -105,7 +108,10 @@ export async function finaliseStudy(
         triagedAt: now,
         status: to,
         priorityTier: priority.tier,
-        ...(outcome === 'not_analysable' ? { anyProbability: null } : {}),
+        // Not analysable: no score and no suspected subtype survives from provisional rescoring.
+        ...(outcome === 'not_analysable'
+          ? { anyProbability: null, epiduralFlagged: false, intraparenchymalFlagged: false, intraventricularFlagged: false, subarachnoidFlagged: false, subduralFlagged: false }
+          : {}),
       },
     }),
     ...(to !== study.status ? [prisma.statusChange.create({ data: { studyId, from: study.status, to, at: now, reason: `${outcome}: ${reason}`.slice(0, 500) } })] : []),

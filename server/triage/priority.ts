@@ -1,3 +1,4 @@
+import { flagReason, type StudyDecision } from '@/lib/study-decision';
 import { compareRank } from '@/lib/worklist';
 import type { StudyStatus, TriageOutcome } from './study-status';
 
@@ -7,7 +8,12 @@ import type { StudyStatus, TriageOutcome } from './study-status';
  * per study and indexable in SQL (the aging sweep rewrites tiers; it never reorders by hand).
  */
 export const PRIORITY_TIERS = {
-  /** At least one label at or above its operating point. */
+  /**
+   * A clinician escalated it: first, whatever its score or analysis state (a trigger keeps it here
+   * while it is open, whichever writer rewrites the tier; migration study_decision_points).
+   */
+  escalated: -1,
+  /** "Any" at or above the study-level operating point in force. */
   flagged: 0,
   /** Needs a human now: waited past the aging limit, or could not be analysed. */
   needsEyes: 1,
@@ -24,12 +30,12 @@ export interface PriorityInput {
   flagged: boolean;
   /** Study probability of any hemorrhage, null before the first slice is scored. */
   anyProbability: number | null;
-  /** Threshold of "any" at the model's operating point, for the explanation (NaN: not known here). */
-  anyThreshold: number;
+  /** The study-level point the study was decided by (Study.decisionPoint), for the explanation. */
+  decision: StudyDecision | null;
   receivedAt: Date;
   /** Why the study could not be analysed, when it could not. */
   notAnalysableReason?: string | null;
-  /** A clinician escalated it (Study.escalatedAt): top tier while open, whatever the score. */
+  /** A clinician escalated it (Study.escalatedAt): the escalated tier while open, whatever the score. */
   escalatedAt?: Date | null;
 }
 
@@ -48,15 +54,15 @@ const minutes = (ms: number) => Math.floor(ms / 60_000);
 
 export function computePriority(study: PriorityInput, now: Date, policy: PriorityPolicy): Priority {
   const p = study.anyProbability;
-  const point = Number.isFinite(study.anyThreshold) ? ` (operating point ${study.anyThreshold.toFixed(2)})` : '';
-  const score = p === null ? 'not scored yet' : `any ${p.toFixed(2)}${point}`;
+  const score = p === null ? 'not scored yet' : flagReason(p, study.decision, 'short');
   if (study.status === 'reported' || study.status === 'dismissed') {
     return { tier: PRIORITY_TIERS.closed, reasons: [`${study.status}`] };
   }
   const waited = now.getTime() - study.receivedAt.getTime();
   const reviewed = study.status === 'in_review';
   if (study.escalatedAt) {
-    return { tier: PRIORITY_TIERS.flagged, reasons: [`escalated by a clinician ${minutes(now.getTime() - study.escalatedAt.getTime())} min ago`, study.flagged ? `flagged: ${score}` : score] };
+    const state = study.outcome === 'not_analysable' ? `not analysable: ${study.notAnalysableReason ?? 'reason not recorded'}` : study.flagged ? `flagged: ${score}` : score;
+    return { tier: PRIORITY_TIERS.escalated, reasons: [`escalated by a clinician ${minutes(now.getTime() - study.escalatedAt.getTime())} min ago`, state] };
   }
   if (study.flagged) {
     return { tier: PRIORITY_TIERS.flagged, reasons: [`flagged: ${score}`, `waiting ${minutes(waited)} min`] };

@@ -1,12 +1,18 @@
 import type { LabelRecord } from '@/lib/labels';
 import type { ModelManifest } from '@/lib/model-manifest';
+import { manifestPoints, type PointsInForce } from '@/lib/study-decision';
 import type { DbClient } from '@/server/db';
 import { PRIORITY_TIERS } from './priority';
 import { scoreStudy, type StudyScore } from './score-study';
 
 export interface ModelIdentity {
-  manifest: Pick<ModelManifest, 'name' | 'version' | 'operatingPoints' | 'studyAggregation'>;
+  manifest: Pick<ModelManifest, 'name' | 'version' | 'operatingPoints' | 'studyAggregation' | 'studyOperatingPoints'>;
   provider: string;
+  /**
+   * The study-level points in force now (an admin's change, the site calibration, or the manifest's:
+   * server/triage/operating-points-in-force.ts). Absent: the manifest's.
+   */
+  pointsInForce?: () => Promise<PointsInForce>;
 }
 
 const modelVersion = (m: ModelIdentity) => `${m.manifest.name}@${m.manifest.version}`;
@@ -23,7 +29,8 @@ async function busiestSeries(prisma: DbClient, studyId: string, version: string)
 }
 
 /**
- * Recomputes a study's per-label probabilities and flags from its slices' predictions (one
+ * Recomputes a study's per-label probabilities, its flag and suspected subtypes (by the study-level
+ * points in force, recorded with the study) from its slices' predictions (one
  * series: the chosen one once final, the busiest one while arriving) and writes them to the study
  * row. Provisional flags are written too: a bleed seen on the first slices should not wait for
  * the last one to reach the top of the list.
@@ -44,7 +51,8 @@ export async function rescoreStudy(prisma: DbClient, studyId: string, model: Mod
     subarachnoid: r.subarachnoidProbability,
     subdural: r.subduralProbability,
   }));
-  const score = scoreStudy(slices, model.manifest);
+  const inForce = model.pointsInForce ? await model.pointsInForce() : manifestPoints(model.manifest);
+  const score = scoreStudy(slices, model.manifest.studyAggregation ?? 'max', inForce);
   await prisma.study.update({
     where: { id: studyId },
     data: {
@@ -60,6 +68,7 @@ export async function rescoreStudy(prisma: DbClient, studyId: string, model: Mod
       subarachnoidFlagged: score.flags.subarachnoid,
       subduralFlagged: score.flags.subdural,
       flagged: score.flagged,
+      decisionPoint: JSON.stringify(score.decision),
       // Provisional tier: the aging sweep and finalisation refine it (server/triage/priority.ts).
       priorityTier: score.flagged ? PRIORITY_TIERS.flagged : PRIORITY_TIERS.ranked,
       modelName: model.manifest.name,

@@ -97,7 +97,7 @@ export async function readStudyDetail(
     }),
     history: history.map((h) => ({ from: h.from, to: h.to, at: h.at.toISOString(), reason: h.reason })),
     priority: computePriority(
-      { ...study, anyThreshold: manifest?.operatingPoints.any.threshold ?? Number.NaN },
+      { ...study, decision: item.decision },
       new Date(),
       { agingLimitMs: options.agingLimitMs ?? DEFAULT_AGING_LIMIT_MS },
     ),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LABELS, type LabelRecord } from '@/lib/labels';
+import type { LabelRecord } from '@/lib/labels';
+import type { PointsInForce } from '@/lib/study-decision';
 import { comparePriority, computePriority, PRIORITY_TIERS, type PriorityInput } from './priority';
 import { scoreStudy } from './score-study';
 import { canTransition, isClosed } from './study-status';
@@ -12,22 +13,24 @@ const rec = (any: number, subdural = 0): LabelRecord<number> => ({
   subarachnoid: 0,
   subdural,
 });
-const operatingPoints = Object.fromEntries(LABELS.map((l) => [l, { threshold: l === 'any' ? 0.4 : 0.5 }])) as never;
+const inForce: PointsInForce = { source: 'manifest', model: 'm@1', points: { any: { threshold: 0.4 }, subdural: { threshold: 0.5 } } };
 
 describe('scoreStudy', () => {
-  it('aggregates per label, flags against each operating point and finds the top slice', () => {
-    const s = scoreStudy([rec(0.1), rec(0.45, 0.6), rec(0.3, 0.2)], { operatingPoints, studyAggregation: 'max' });
+  it('aggregates per label, flags by the study-level point, suspects subtypes above their own point, and finds the top slice', () => {
+    const s = scoreStudy([rec(0.1), rec(0.45, 0.6), rec(0.3, 0.2)], 'max', inForce);
     expect(s.probabilities.any).toBe(0.45);
     expect(s.flags).toMatchObject({ any: true, subdural: true, epidural: false });
+    expect(s.decision).toEqual({ threshold: 0.4, source: 'manifest', subtypeThresholds: { subdural: 0.5 } });
     expect(s.flagged).toBe(true);
     expect(s.topSlice.any).toBe(1);
     expect(s.topSlice.subdural).toBe(1);
   });
 
-  it('uses the manifest aggregation (max by default) and never flags an empty study', () => {
-    expect(scoreStudy([rec(0.9), rec(0.1)], { operatingPoints, studyAggregation: 'top3-mean' }).probabilities.any).toBeCloseTo(0.5, 12);
-    expect(scoreStudy([rec(0.9)], { operatingPoints }).aggregation).toBe('max');
-    const empty = scoreStudy([], { operatingPoints });
+  it('uses the given aggregation and never flags an empty study', () => {
+    expect(scoreStudy([rec(0.9), rec(0.1)], 'top3-mean', inForce).probabilities.any).toBeCloseTo(0.5, 12);
+    // A subtype above its point is not suspected on a study that is not flagged.
+    expect(scoreStudy([rec(0.3, 0.9)], 'max', inForce).flags).toMatchObject({ any: false, subdural: false });
+    const empty = scoreStudy([], 'max', inForce);
     expect(empty.flagged).toBe(false);
     expect(empty.topSlice.any).toBe(-1);
   });
@@ -40,7 +43,7 @@ describe('computePriority', () => {
     outcome: 'not_flagged',
     flagged: false,
     anyProbability: 0.2,
-    anyThreshold: 0.4,
+    decision: { threshold: 0.4, targetSensitivity: 0.95, source: 'manifest' },
     receivedAt: new Date(now.getTime() - 5 * 60_000),
   };
   const policy = { agingLimitMs: 30 * 60_000 };
@@ -48,7 +51,7 @@ describe('computePriority', () => {
   it('puts flagged studies first and says why', () => {
     const p = computePriority({ ...base, outcome: 'flagged', flagged: true, anyProbability: 0.93 }, now, policy);
     expect(p.tier).toBe(PRIORITY_TIERS.flagged);
-    expect(p.reasons[0]).toBe('flagged: any 0.93 (operating point 0.40)');
+    expect(p.reasons[0]).toBe('flagged: any 0.93 ≥ 0.40 (95 % sensitivity point)');
   });
 
   it('moves a study that waited past the aging limit up, unless someone is reviewing it', () => {
@@ -65,9 +68,12 @@ describe('computePriority', () => {
     expect(computePriority({ ...base, status: 'reported' }, now, policy).tier).toBe(PRIORITY_TIERS.closed);
   });
 
-  it('keeps an escalated study in the top tier while open, saying who put it there', () => {
+  it('keeps an escalated study in its own tier above flagged while open, saying who put it there', () => {
     const escalated = computePriority({ ...base, escalatedAt: new Date(now.getTime() - 3 * 60_000) }, now, policy);
-    expect(escalated).toEqual({ tier: PRIORITY_TIERS.flagged, reasons: ['escalated by a clinician 3 min ago', 'any 0.20 (operating point 0.40)'] });
+    expect(escalated).toEqual({ tier: PRIORITY_TIERS.escalated, reasons: ['escalated by a clinician 3 min ago', 'any 0.20 < 0.40 (95 % sensitivity point)'] });
+    expect(PRIORITY_TIERS.escalated).toBeLessThan(PRIORITY_TIERS.flagged);
+    const na = computePriority({ ...base, outcome: 'not_analysable', anyProbability: null, notAnalysableReason: 'series is sagittal', escalatedAt: now }, now, policy);
+    expect(na).toEqual({ tier: PRIORITY_TIERS.escalated, reasons: ['escalated by a clinician 0 min ago', 'not analysable: series is sagittal'] });
     expect(computePriority({ ...base, escalatedAt: now, status: 'dismissed' }, now, policy).tier).toBe(PRIORITY_TIERS.closed);
   });
 

@@ -1,3 +1,4 @@
+import { parseStudyDecision } from '@/lib/study-decision';
 import type { WorklistItem } from '@/lib/worklist';
 import type { WorklistView } from '@/lib/worklist-view';
 import { WORKLIST_ACTIVE_STATUSES, WORKLIST_ORDER_BY, type DbClient, type Prisma } from '@/server/db';
@@ -31,6 +32,7 @@ const STUDY_SELECT = {
   modelName: true,
   modelVersion: true,
   escalatedAt: true,
+  decisionPoint: true,
 } as const satisfies Prisma.StudySelect;
 
 type StudyRow = Prisma.StudyGetPayload<{ select: typeof STUDY_SELECT }>;
@@ -129,6 +131,7 @@ function toItem(s: StudyRow, rank: number, extras: { slices: WorklistItem['slice
     model: s.modelName ? `${s.modelName}@${s.modelVersion ?? '?'}` : null,
     assignee: extras.assignee,
     escalated: s.escalatedAt !== null,
+    decision: parseStudyDecision(s.decisionPoint),
   };
 }
 

@@ -90,5 +90,6 @@ export function worklistItem(n: number, any = 0.1): WorklistItem {
     model: null,
     assignee: null,
     escalated: false,
+    decision: null,
   };
 }

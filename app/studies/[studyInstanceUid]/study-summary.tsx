@@ -1,6 +1,7 @@
 import { LABELS } from '@/lib/labels';
 import type { StudyDetail } from '@/lib/study-detail';
 import { formatDateTime } from '@/lib/format-date-time';
+import { flagReason } from '@/lib/study-decision';
 import { describeStatus, formatPercent } from '../../worklist/format';
 import { plainReason } from '@/lib/plain-reason';
 import { LABEL_COLOURS } from './label-colours';
@@ -9,9 +10,12 @@ import { LABEL_COLOURS } from './label-colours';
 const time = (iso: string | null) => formatDateTime(iso, { seconds: true });
 const after = (from: string, to: string | null) => (to ? ` (+${Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000))} s)` : '');
 
-/** What the model concluded and from what: per-label results against thresholds, model, series, timings, history. */
+/**
+ * What the model concluded and from what: why it is flagged (in words), per-label study results
+ * against the study-level points it was decided by, model, series, timings, history.
+ */
 export function StudySummary({ detail }: { detail: StudyDetail }) {
-  const { study, model, operatingPoints } = detail;
+  const { study, model } = detail;
   const chosen = detail.series.find((s) => s.chosen);
   const rejected = detail.series.filter((s) => s.rejectedReason);
   return (
@@ -22,12 +26,17 @@ export function StudySummary({ detail }: { detail: StudyDetail }) {
           {plainReason(study.notAnalysableReason ?? 'no reason recorded')}
         </p>
       )}
-      <table className="w-full border-collapse text-left" aria-label="Study probability per label against the operating point">
+      {study.decision && study.probabilities.any !== null && study.outcome !== 'not_analysable' && (
+        <p className={study.flagged ? 'text-red-200' : 'text-muted'} data-testid="flag-reason">
+          <strong className="font-semibold">{study.flagged ? 'Flagged' : 'Not flagged'}:</strong> {flagReason(study.probabilities.any, study.decision)}.
+        </p>
+      )}
+      <table className="w-full border-collapse text-left" aria-label="Study probability per label against its study-level operating point">
         <thead className="text-xs uppercase tracking-wide text-muted">
           <tr>
             <th scope="col" className="py-1 font-medium">Label</th>
             <th scope="col" className="py-1 text-right font-medium">Study</th>
-            <th scope="col" className="py-1 text-right font-medium">Threshold</th>
+            <th scope="col" className="py-1 text-right font-medium" title="The study-level point it was decided by">Study point</th>
             <th scope="col" className="py-1 text-right font-medium">Flag</th>
           </tr>
         </thead>
@@ -35,6 +44,7 @@ export function StudySummary({ detail }: { detail: StudyDetail }) {
           {LABELS.map((l) => {
             const p = study.probabilities[l];
             const flagged = l === 'any' ? study.flagged : study.flags[l];
+            const point = l === 'any' ? study.decision?.threshold : study.decision?.subtypeThresholds?.[l];
             return (
               <tr key={l} className="border-t border-edge" data-testid={`label-${l}`}>
                 <th scope="row" className="py-1 font-sans font-normal">
@@ -42,8 +52,16 @@ export function StudySummary({ detail }: { detail: StudyDetail }) {
                   {l}
                 </th>
                 <td className="py-1 text-right">{p === null ? '—' : formatPercent(p)}</td>
-                <td className="py-1 text-right text-muted">{operatingPoints ? formatPercent(operatingPoints[l]) : '—'}</td>
-                <td className="py-1 text-right">{flagged ? <span className="rounded bg-alert px-1.5 text-xs font-bold text-surface">FLAG</span> : <span className="sr-only">no</span>}</td>
+                <td className="py-1 text-right text-muted" title={point === undefined && l !== 'any' ? 'no study-level point: never shown as suspected' : undefined}>
+                  {point === undefined ? '—' : formatPercent(point)}
+                </td>
+                <td className="py-1 text-right">
+                  {flagged ? (
+                    <span className="rounded bg-alert px-1.5 text-xs font-bold text-surface">{l === 'any' ? 'FLAG' : 'suspected'}</span>
+                  ) : (
+                    <span className="sr-only">no</span>
+                  )}
+                </td>
               </tr>
             );
           })}
