@@ -6,4 +6,3 @@ export { listAudit, studyTimeline, type AuditFilter } from './audit-query';
 export { auditCsvFilename, csvCell } from './audit-csv';
 export { canonicalJson, type JsonValue } from './canonical-json';
 export { GENESIS_HASH, hashAuditEvent, sha256Text } from './audit-hash';
-export { clientIp } from './client-ip';

@@ -5,6 +5,7 @@ import { AppError } from '@/lib/errors';
 import { parseApiTokens, type BootstrapToken } from '@/server/auth/parse-api-tokens';
 import type { CookieSecureMode } from '@/server/auth/session-cookie';
 import { OIDC_ENV, readOidcSettings, type OidcSettings } from '@/server/auth/oidc/oidc-env';
+import { HTTP_ENV, readHttpSettings, type HttpSettings } from '@/server/http/http-env';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '@/server/inference/execution-provider';
 import { DIMSE_ENV, readDimseSettings, type DimseTlsSettings } from '@/server/ingest/dimse/dimse-env';
 import { OPERATIONS_ENV, readOperationsAlarmBands } from '@/server/operations/operations-env';
@@ -111,6 +112,8 @@ const envSchema = z.object({
   SERVER_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   /** Optional OpenID Connect single sign-on (server/auth/oidc/oidc-env.ts). */
   ...OIDC_ENV,
+  /** Reverse proxies, allowed Host names and the public origin (server/http/http-env.ts). */
+  ...HTTP_ENV,
 });
 
 export type Config = {
@@ -146,6 +149,8 @@ export type Config = {
   watchFolder: { dir: string; pollIntervalMs: number } | undefined;
   /** OpenID Connect single sign-on; undefined when OIDC_ISSUER is unset. */
   oidc: OidcSettings | undefined;
+  /** What the HTTP edge believes and allows: TRUSTED_PROXIES, ALLOWED_HOSTS, PUBLIC_URL. */
+  http: HttpSettings;
   serverRole: 'all' | 'web' | 'worker';
   /** How long stored DICOM files are kept; undefined keeps them forever. */
   retention: { retentionMs: number; sweepIntervalMs: number } | undefined;
@@ -163,8 +168,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const oidc = readOidcSettings(e);
   const dimse = readDimseSettings(e);
+  const http = readHttpSettings(e);
   const operations = readOperationsAlarmBands(e);
-  const problems = [...oidc.problems, ...dimse.problems, ...operations.problems];
+  const problems = [...oidc.problems, ...dimse.problems, ...http.problems, ...operations.problems];
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
@@ -207,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     watchFolder: e.WATCH_DIR ? { dir: path.resolve(e.WATCH_DIR), pollIntervalMs: Math.round(e.WATCH_POLL_S * 1000) } : undefined,
     oidc: oidc.settings,
+    http: http.settings,
     serverRole: e.SERVER_ROLE,
     retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7), e.RETENTION_SWEEP_INTERVAL_S),
     operations: { alarmBands: operations.bands },

@@ -16,7 +16,7 @@ import { getServices, type ServerServices } from './service-registry';
  */
 export type RouteAccess = Permission | 'signed-in' | 'public';
 
-export type RouteOptions<A extends RouteAccess, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> = {
+export type RouteOptions<A extends RouteAccess, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined, U extends boolean | undefined = undefined> = {
   permission: A;
   /** A JSON body, parsed with this schema after the permission check (422 when it does not fit). */
   body?: B;
@@ -30,15 +30,17 @@ export type RouteOptions<A extends RouteAccess, B extends z.ZodType | undefined,
   invalid?: string;
   /** Let a user with a pending password change through (password change, /api/auth/me). */
   allowPasswordChange?: boolean;
+  /** People only (cookie sessions): a service-account token gets 403 before the body is read. */
+  usersOnly?: U;
 };
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 /** What a route's handler receives: everything already checked. */
-export type RouteContext<A extends RouteAccess, B, Q, P> = {
+export type RouteContext<A extends RouteAccess, B, Q, P, U = undefined> = {
   request: Request;
-  /** Who sent it; null on public routes. */
-  principal: A extends 'public' ? null : Principal;
+  /** Who sent it; null on public routes, a person with `usersOnly`. */
+  principal: A extends 'public' ? null : U extends true ? Extract<Principal, { kind: 'user' }> : Principal;
   body: Parsed<B>;
   query: Parsed<Q>;
   params: Parsed<P>;
@@ -67,9 +69,15 @@ function routeLog(services: ServerServices | undefined): Logger {
  * export const POST = route({ permission: 'actOnStudies', body: Body }, async ({ principal, body, services }) => …);
  * ```
  */
-export function route<A extends RouteAccess, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
-  options: RouteOptions<A, B, Q, P>,
-  handler: (ctx: RouteContext<A, B, Q, P>) => Promise<Response | object> | Response | object,
+export function route<
+  A extends RouteAccess,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+  U extends boolean | undefined = undefined,
+>(
+  options: RouteOptions<A, B, Q, P, U>,
+  handler: (ctx: RouteContext<A, B, Q, P, U>) => Promise<Response | object> | Response | object,
 ): RouteHandler {
   return async (request, ctx) => {
     const services = getServices();
@@ -83,9 +91,9 @@ export function route<A extends RouteAccess, B extends z.ZodType | undefined = u
   };
 }
 
-async function run<A extends RouteAccess, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined>(
-  options: RouteOptions<A, B, Q, P>,
-  handler: (ctx: RouteContext<A, B, Q, P>) => Promise<Response | object> | Response | object,
+async function run<A extends RouteAccess, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined, U extends boolean | undefined>(
+  options: RouteOptions<A, B, Q, P, U>,
+  handler: (ctx: RouteContext<A, B, Q, P, U>) => Promise<Response | object> | Response | object,
   request: Request,
   ctx: { params: Promise<Record<string, string | string[]>> } | undefined,
   services: ServerServices | undefined,
@@ -100,6 +108,7 @@ async function run<A extends RouteAccess, B extends z.ZodType | undefined, Q ext
     const roles = options.permission === 'signed-in' ? undefined : PERMISSIONS[options.permission as Permission];
     const auth = await requireAuth(request, { roles, allowPasswordChange: options.allowPasswordChange });
     if (auth instanceof Response) return auth;
+    if (options.usersOnly && auth.kind !== 'user') return errorResponse('FORBIDDEN', 'service accounts may not do this');
     principal = auth;
   }
   const params = options.params ? parse(options.params, ctx ? await ctx.params : {}, 'path', undefined) : undefined;
@@ -117,7 +126,7 @@ async function run<A extends RouteAccess, B extends z.ZodType | undefined, Q ext
   }
   const result = await handler({
     request,
-    principal: principal as RouteContext<A, B, Q, P>['principal'],
+    principal: principal as RouteContext<A, B, Q, P, U>['principal'],
     body: body as Parsed<B>,
     query: query as Parsed<Q>,
     params: params as Parsed<P>,

@@ -1,3 +1,4 @@
+import { requestOrigin } from '@/server/http/request-origin';
 import { route } from '@/server/http/route';
 import { storeInstances } from '@/server/ingest/stow/store-instances';
 
@@ -7,9 +8,11 @@ export const dynamic = 'force-dynamic';
  * DICOMweb STOW-RS: POST /dicomweb/studies with multipart/related; type="application/dicom".
  * Service accounts (bearer token, role integration) and admins; route() checks before the body is read.
  */
-export const POST = route({ permission: 'storeStudies' }, async ({ request, services }) => {
-  const sender = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'http';
-  const base = new URL('/dicomweb', request.url).toString();
+export const POST = route({ permission: 'storeStudies' }, async ({ request, services, ip }) => {
+  // The sender recorded with each instance: the client address (server/http/client-address.ts).
+  const sender = ip ?? 'http';
+  // RetrieveURLs name the origin clients use (PUBLIC_URL, else the checked Host), not Next's own.
+  const base = `${requestOrigin(request)}/dicomweb`;
   const result = await storeInstances(request.body, request.headers.get('content-type'), { channel: 'stow', sender }, services.ingest, base);
   const isDicomJson = !('error' in result.body);
   return new Response(JSON.stringify(result.body), {

@@ -62,14 +62,17 @@ export class OidcSignIn {
     }
   }
 
-  /** The IdP's authorization URL for a new attempt, and the sealed cookie that remembers it. */
-  async begin(request: Request): Promise<OidcBegin> {
+  /**
+   * The IdP's authorization URL for a new attempt, and the sealed cookie that remembers it.
+   * `origin`: how clients reach us (server/http/request-origin.ts: PUBLIC_URL or the checked Host).
+   */
+  async begin(request: Request, origin: string): Promise<OidcBegin> {
     const config = await this.discover();
     if (!config) return { ok: false, reason: 'unavailable' };
     const codeVerifier = client.randomPKCECodeVerifier();
     const tx = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier };
     const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: this.redirectUri(request),
+      redirect_uri: this.redirectUri(origin),
       scope: 'openid profile email',
       code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
@@ -83,7 +86,7 @@ export class OidcSignIn {
    * Completes a callback: checks state, PKCE, nonce and the ID token (issuer, audience, expiry,
    * signature), maps the role claim, creates or updates the local account, opens a session.
    */
-  async finish(request: Request): Promise<OidcFinish> {
+  async finish(request: Request, meta: { origin: string; ip: string | null }): Promise<OidcFinish> {
     const clearCookie = this.cookie.clear(this.secure(request));
     const fail = (reason: OidcFailure, why: string, extra: Record<string, unknown> = {}): OidcFinish => {
       this.options.log.warn({ reason, ...extra }, `OIDC sign-in refused: ${why}`);
@@ -97,7 +100,7 @@ export class OidcSignIn {
     if (!config) return { ok: false, reason: 'unavailable', clearCookie };
 
     // The URL the IdP redirected to, as registered (a proxy may have rewritten request.url's host).
-    const current = new URL(this.redirectUri(request));
+    const current = new URL(this.redirectUri(meta.origin));
     current.search = query.toString();
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
@@ -130,7 +133,7 @@ export class OidcSignIn {
     });
     if (!result.ok) return fail(result.reason, result.reason === 'disabled' ? 'the account is disabled' : 'the username belongs to another account', { subject });
     const session = await this.options.auth.openExternalSession(result.userId, {
-      ip: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim(),
+      ip: meta.ip ?? undefined,
       userAgent: request.headers.get('user-agent') ?? undefined,
     });
     if (!session) return fail('disabled', 'the account is disabled', { subject });
@@ -147,21 +150,13 @@ export class OidcSignIn {
     return undefined;
   }
 
-  private redirectUri(request: Request): string {
-    return this.options.redirectUri ?? new URL(CALLBACK_PATH, requestOrigin(request)).href;
+  private redirectUri(origin: string): string {
+    return this.options.redirectUri ?? new URL(CALLBACK_PATH, origin).href;
   }
 
   private secure(request: Request): boolean {
     return cookieIsSecure(this.options.auth.cookieSecure, isHttpsRequest(request.url, request.headers));
   }
-}
-
-/** The origin the browser used: a reverse proxy's X-Forwarded-Proto/-Host, else the request's own. */
-function requestOrigin(request: Request): string {
-  const url = new URL(request.url);
-  const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(':', '');
-  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || request.headers.get('host') || url.host;
-  return `${proto}://${host}`;
 }
 
 /** preferred_username when it is a valid username, else the subject (hashed when it is not one). */

@@ -1,6 +1,7 @@
 import { auditActor } from '@/server/audit/audit-service';
 import { setSessionHeaders } from '@/server/auth/session-response';
 import { errorResponse } from '@/server/http/error-response';
+import { requestOrigin } from '@/server/http/request-origin';
 import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -20,7 +21,7 @@ const CONTINUE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8
  */
 export const GET = route({ permission: 'public' }, async ({ request, services, ip }) => {
   if (!services.oidc) return errorResponse('NOT_FOUND', 'single sign-on is not configured');
-  const finished = await services.oidc.finish(request);
+  const finished = await services.oidc.finish(request, { origin: requestOrigin(request), ip });
   if (!finished.ok) {
     const headers = new Headers({ location: `/login?oidc=${finished.reason}` });
     headers.append('set-cookie', finished.clearCookie);

@@ -1,4 +1,5 @@
 import { errorResponse } from '@/server/http/error-response';
+import { requestOrigin } from '@/server/http/request-origin';
 import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic';
  */
 export const GET = route({ permission: 'public' }, async ({ request, services }) => {
   if (!services.oidc) return errorResponse('NOT_FOUND', 'single sign-on is not configured');
-  const begun = await services.oidc.begin(request);
+  const begun = await services.oidc.begin(request, requestOrigin(request));
   const headers = new Headers();
   if (!begun.ok) {
     headers.set('location', `/login?oidc=${begun.reason}`);
