@@ -1,18 +1,21 @@
 /**
- * npm run phantoms -- --out DIR [--studies N] [--seed S] [--subtype mix|normal|epidural,...]
+ * npm run phantoms -- --out DIR [--studies N] [--seed S] [--kind demo|cartoon] [--subtype mix|normal|epidural,...]
  *                     [--slices K] [--size PX] [--thickness MM] [--format int16|int16-hu|uint12|uint12-rsna]
  *
- * Writes deterministic synthetic head-CT studies as DICOM (one folder per study), `truth.csv`
- * (RSNA format: `<SOPInstanceUID>_<label>,<0|1>`) and `studies.csv` (study-level labels). Study i
- * uses seed S + i. Prints one JSON line per study. Exit 0 on success, 2 on a usage error, 1 otherwise.
+ * Writes deterministic head-CT studies as DICOM (one folder per study), `truth.csv` (RSNA format:
+ * `<SOPInstanceUID>_<label>,<0|1>`) and `studies.csv` (study-level labels). Study i uses seed S + i.
+ * `--kind demo` (default): the shipped real head CT with synthetic bleeds (40% of a mix), truth from
+ * the synthesis mask; `--slices` takes a run of its 28 slices, `--thickness`/`--format` do not apply.
+ * `--kind cartoon`: the drawn phantom of the pipeline tests (60% bleeds in a mix).
+ * Prints one JSON line per study. Exit 0 on success, 2 on a usage error, 1 otherwise.
  */
 import { parseArgs } from 'node:util';
 import { isAppError } from '../lib/errors';
 import { SUBTYPES } from '../lib/labels';
-import { writePhantomStudies, type PhantomMix, type PixelFormat, type Subtype } from '../server/phantoms';
+import { PHANTOM_KINDS, writePhantomStudies, type PhantomKind, type PhantomMix, type PixelFormat, type Subtype } from '../server/phantoms';
 
 const USAGE =
-  'usage: npm run phantoms -- --out DIR [--studies N] [--seed S] [--subtype mix|normal|' +
+  'usage: npm run phantoms -- --out DIR [--studies N] [--seed S] [--kind demo|cartoon] [--subtype mix|normal|' +
   `${SUBTYPES.join('|')}[,...]] [--slices K] [--size PX] [--thickness MM] [--format int16|int16-hu|uint12|uint12-rsna]`;
 const FORMATS: readonly PixelFormat[] = ['int16', 'int16-hu', 'uint12', 'uint12-rsna'];
 
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
         studies: { type: 'string' },
         seed: { type: 'string' },
         subtype: { type: 'string' },
+        kind: { type: 'string' },
         mix: { type: 'boolean' },
         slices: { type: 'string' },
         size: { type: 'string' },
@@ -60,6 +64,9 @@ async function main(): Promise<void> {
     return;
   }
   if (values.out === undefined) usage('--out is required');
+  const kind = values.kind ?? 'demo';
+  if (!(PHANTOM_KINDS as readonly string[]).includes(kind)) usage(`unknown --kind "${kind}"; expected ${PHANTOM_KINDS.join(' or ')}`);
+  if (kind === 'demo' && (values.format !== undefined || values.thickness !== undefined)) usage('--format and --thickness apply to --kind cartoon only (the demo keeps its real scan\'s)');
   const format = values.format ?? 'int16';
   if (!(FORMATS as readonly string[]).includes(format)) usage(`unknown --format "${format}"`);
   const thickness = values.thickness === undefined ? undefined : Number(values.thickness);
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
     studies: integer('studies', values.studies, 1)!,
     seed: integer('seed', values.seed, 1)!,
     subtype: values.mix ? 'mix' : mixOf(values.subtype ?? 'mix'),
+    kind: kind as PhantomKind,
     slices: integer('slices', values.slices, undefined),
     size: integer('size', values.size, undefined),
     sliceThickness: thickness,

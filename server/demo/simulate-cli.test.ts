@@ -28,7 +28,7 @@ describe('npm run simulate, end to end against the real listener', () => {
 
   it('replays a folder of 2 phantom studies, one association per study, and exits 0', async () => {
     const dir = join(listener.root, 'replay');
-    const written = await writePhantomStudies({ outDir: dir, studies: 2, seed: 9100, subtype: 'mix', slices: 3, size: 64 });
+    const written = await writePhantomStudies({ outDir: dir, studies: 2, seed: 9100, subtype: 'mix', kind: 'cartoon', slices: 3, size: 64 });
     const connectionsBefore = listener.connections();
 
     const r = await simulate(['--dir', dir, '--target', target, '--aet', 'REPLAY', '--rate', '600/min']);

@@ -42,7 +42,7 @@ function subtypesOf(h: PhantomOptions['hemorrhage']): Subtype[] {
 const noLabels = (): LabelRecord<0 | 1> => Object.fromEntries(LABELS.map((l) => [l, 0])) as LabelRecord<0 | 1>;
 
 /** "YYYYMMDD", "HHMMSS" of a seeded moment in 2024–2025. */
-function studyMoment(seed: number): { date: string; time: string } {
+export function studyMoment(seed: number): { date: string; time: string } {
   const rng = createRandom(deriveSeed(seed, 'moment'));
   const t = new Date(Date.UTC(2024, 0, 1) + rng.int(0, 729) * 86_400_000 + rng.int(0, 86_399) * 1000);
   const iso = t.toISOString(); // 2024-03-05T07:08:09.000Z

@@ -47,7 +47,7 @@ export const TISSUE = {
 export type Tissue = (typeof TISSUE)[keyof typeof TISSUE];
 
 export interface PhantomSliceMasks {
-  /** Anatomy before any bleed, one TISSUE value per pixel, row-major. */
+  /** Anatomy before any bleed, one TISSUE value per pixel, row-major (empty for demo studies: a real scan has no tissue map). */
   tissue: Uint8Array;
   /** 0 = no blood, else 1 + the subtype's index in SUBTYPES (1 epidural … 5 subdural). */
   blood: Uint8Array;

@@ -34,6 +34,13 @@ export interface CtSliceHeader {
   rescaleIntercept: number;
   /** Int16Array: signed (Pixel Representation 1); Uint16Array: unsigned. Row-major, rows x columns. */
   pixels: Int16Array | Uint16Array;
+  /** Defaults describe the cartoon phantom: axial, no tilt, ORIGINAL, "SYNTHETIC PHANTOM" labels. */
+  imageOrientationPatient?: [number, number, number, number, number, number];
+  gantryDetectorTilt?: number;
+  imageType?: string[];
+  manufacturer?: string;
+  manufacturerModelName?: string;
+  seriesDescription?: string;
 }
 
 /** DS values may hold 16 characters: round positions so none needs more. */
@@ -47,7 +54,7 @@ export function writeCtSlice(h: CtSliceHeader): Uint8Array {
   const pixelBuffer = px.byteOffset === 0 && px.byteLength === px.buffer.byteLength ? px.buffer : px.slice().buffer;
   const dataset = {
     SpecificCharacterSet: 'ISO_IR 100',
-    ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+    ImageType: h.imageType ?? ['ORIGINAL', 'PRIMARY', 'AXIAL'],
     SOPClassUID: CT_IMAGE_STORAGE,
     SOPInstanceUID: h.sopInstanceUid,
     StudyDate: h.studyDate,
@@ -60,11 +67,11 @@ export function writeCtSlice(h: CtSliceHeader): Uint8Array {
     ContentTime: h.studyTime,
     AccessionNumber: h.accessionNumber,
     Modality: 'CT',
-    Manufacturer: 'ICH-TRIAGE PHANTOM',
+    Manufacturer: h.manufacturer ?? 'ICH-TRIAGE PHANTOM',
     ReferringPhysicianName: '',
     StudyDescription: 'CT HEAD WITHOUT CONTRAST',
-    SeriesDescription: `AXIAL ${h.sliceThickness}MM BRAIN (SYNTHETIC PHANTOM)`,
-    ManufacturerModelName: 'SYNTHETIC',
+    SeriesDescription: h.seriesDescription ?? `AXIAL ${h.sliceThickness}MM BRAIN (SYNTHETIC PHANTOM)`,
+    ManufacturerModelName: h.manufacturerModelName ?? 'SYNTHETIC',
     PatientName: h.patientName,
     PatientID: h.patientId,
     PatientBirthDate: '',
@@ -73,7 +80,7 @@ export function writeCtSlice(h: CtSliceHeader): Uint8Array {
     BodyPartExamined: 'HEAD',
     SliceThickness: h.sliceThickness,
     KVP: 120,
-    GantryDetectorTilt: 0,
+    GantryDetectorTilt: h.gantryDetectorTilt ?? 0,
     ConvolutionKernel: 'STANDARD',
     PatientPosition: 'HFS',
     StudyInstanceUID: h.studyInstanceUid,
@@ -84,7 +91,7 @@ export function writeCtSlice(h: CtSliceHeader): Uint8Array {
     InstanceNumber: h.instanceNumber,
     ImagesInAcquisition: h.imagesInAcquisition,
     ImagePositionPatient: h.imagePositionPatient.map(ds),
-    ImageOrientationPatient: [1, 0, 0, 0, 1, 0],
+    ImageOrientationPatient: (h.imageOrientationPatient ?? [1, 0, 0, 0, 1, 0]).map(ds),
     FrameOfReferenceUID: h.frameOfReferenceUid,
     PositionReferenceIndicator: '',
     SliceLocation: ds(h.imagePositionPatient[2]),
