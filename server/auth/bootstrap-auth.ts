@@ -77,8 +77,16 @@ export async function bootstrapAuth(opts: BootstrapOptions): Promise<BootstrapRe
       if (stored.role !== t.role) await opts.prisma.apiToken.update({ where: { id: stored.id }, data: { role: t.role } });
       continue;
     }
-    await opts.prisma.apiToken.create({ data: { name: `${ENV_TOKEN_PREFIX}${t.name}`, role: t.role, tokenHash } });
-    report.tokensCreated += 1;
+    try {
+      await opts.prisma.apiToken.create({ data: { name: `${ENV_TOKEN_PREFIX}${t.name}`, role: t.role, tokenHash } });
+      report.tokensCreated += 1;
+    } catch (err) {
+      // Another node starting at the same moment stored it first (issue 15 item 2): theirs stands,
+      // with the role the environment gives (both read the same API_TOKENS).
+      if (!isUniqueViolation(err)) throw err;
+      const theirs = await opts.prisma.apiToken.findUnique({ where: { tokenHash } });
+      if (!theirs) throw err;
+    }
   }
   const dropped = existing.filter((t) => !wanted.has(t.tokenHash) && !t.revokedAt).map((t) => t.id);
   if (dropped.length > 0) {
@@ -89,4 +97,9 @@ export async function bootstrapAuth(opts: BootstrapOptions): Promise<BootstrapRe
     opts.log.info({ created: report.tokensCreated, revoked: report.tokensRevoked }, 'API_TOKENS applied');
   }
   return report;
+}
+
+/** Prisma's unique-constraint violation (P2002), whichever database. */
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 }

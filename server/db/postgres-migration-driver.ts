@@ -36,9 +36,11 @@ export function createPostgresMigrationDriver(url: string, schema: string | unde
     async lock() {
       await client.connect();
       connected = true;
-      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       // Session-level: held across the per-migration transactions below, released by unlock().
+      // Taken before any DDL: `CREATE SCHEMA IF NOT EXISTS` run by two nodes at once can fail on a
+      // catalog unique index.
       await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
+      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       await client.query(POSTGRES_MIGRATIONS_TABLE);
     },
     async unlock() {

@@ -32,8 +32,7 @@ export async function createPostgresFanout(options: { url: string; schema: strin
   // An idle client's error (a database restart) must not crash the process; the adapter reconnects.
   pool.on('error', (err) => log.warn({ err }, 'realtime fan-out: database connection error'));
   try {
-    if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await pool.query(ATTACHMENTS_TABLE);
+    await createAttachmentsTable(pool, schema);
   } catch (err) {
     await pool.end();
     throw err;
@@ -43,4 +42,28 @@ export async function createPostgresFanout(options: { url: string; schema: strin
     errorHandler: (err) => log.warn({ err }, 'realtime fan-out error'),
   });
   return { adapter, close: () => pool.end() };
+}
+
+/** Serialises the start-up DDL of nodes starting at once (any fixed key; distinct from the migrations'). */
+const FANOUT_DDL_LOCK = 72707370;
+
+/**
+ * `CREATE … IF NOT EXISTS` is not safe against itself: two nodes starting at the same moment can
+ * both pass the check and one fails on a catalog unique index (`pg_type_typname_nsp_index`; seen
+ * in the concurrent first-start test). A transaction-scoped advisory lock runs them one at a time.
+ */
+async function createAttachmentsTable(pool: pg.Pool, schema: string | undefined): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [FANOUT_DDL_LOCK]);
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(ATTACHMENTS_TABLE);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
