@@ -2,6 +2,8 @@
 export { AuditLog, type AppendedAuditEvent, type AuditActor, type AuditEventInput, type AuditTargetType } from './audit-log';
 export { AuditService, auditActor, MAX_CSV_ENTRIES, type AuditServiceOptions } from './audit-service';
 export { verifyAuditChain, type AuditChainBreak, type AuditChainReport } from './verify-audit-chain';
+export { verifyAuditAnchor, type AuditAnchorBreak, type AuditAnchorReport } from './verify-audit-anchor';
+export { AuditAnchor, type AuditCheckpoint } from './audit-anchor';
 export { listAudit, studyTimeline, type AuditFilter } from './audit-query';
 export { auditCsvFilename, csvCell } from './audit-csv';
 export { canonicalJson, type JsonValue } from './canonical-json';

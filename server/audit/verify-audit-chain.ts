@@ -1,10 +1,15 @@
 import type { DbClient } from '@/server/db';
 import { GENESIS_HASH, hashAuditEvent } from './audit-hash';
+import { checkAuditTexts } from './verify-audit-texts';
 
 /** The first place the journal is not what its writer left. */
 export interface AuditChainBreak {
-  /** changed: an entry's content or hash was altered; removed: an entry is missing; reordered: an entry sits at another's place. */
-  kind: 'changed' | 'removed' | 'reordered';
+  /**
+   * changed: an entry's content or hash was altered; removed: an entry is missing; reordered: an
+   * entry sits at another's place; text: free text an entry vouches for (a feedback comment, a
+   * reason) was changed, added or deleted.
+   */
+  kind: 'changed' | 'removed' | 'reordered' | 'text';
   seq: number;
   message: string;
 }
@@ -15,9 +20,10 @@ export type AuditChainReport =
 
 /**
  * Walks the journal in seq order and checks every link: seqs run 1, 2, 3 … without a gap, each
- * entry's hash is the hash of its own fields, and each prevHash is the hash of the entry before.
- * Reports the first break, named by seq. Removing entries from the end leaves a valid (shorter)
- * chain: compare `lastSeq`/`lastHash` with a value recorded elsewhere to catch that.
+ * entry's hash is the hash of its own fields, each prevHash is the hash of the entry before, and
+ * the free text an entry vouches for by hash still matches. Reports the first break, named by seq.
+ * Removing entries from the end, or rewriting and re-hashing the whole chain, leaves a valid
+ * chain: the signed checkpoints outside the database catch that (audit-anchor.ts).
  */
 export async function verifyAuditChain(prisma: DbClient, options: { pageSize?: number } = {}): Promise<AuditChainReport> {
   const pageSize = options.pageSize ?? 1000;
@@ -26,8 +32,9 @@ export async function verifyAuditChain(prisma: DbClient, options: { pageSize?: n
   let entries = 0;
   for (;;) {
     const rows = await prisma.auditEvent.findMany({ where: { seq: { gte: expectedSeq } }, orderBy: { seq: 'asc' }, take: pageSize });
+    const textBreaks = await checkAuditTexts(prisma, rows);
     for (const row of rows) {
-      const bad = await checkEntry(prisma, row, expectedSeq, prevHash);
+      const bad = (await checkEntry(prisma, row, expectedSeq, prevHash)) ?? textBreaks.get(row.seq);
       if (bad) return { ok: false, entries, firstBad: bad };
       entries++;
       expectedSeq = row.seq + 1;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { parseApiTokens, type BootstrapToken } from '@/server/auth/parse-api-tokens';
 import type { CookieSecureMode } from '@/server/auth/session-cookie';
+import { AUDIT_ENV, readAuditSettings, type AuditSettings } from '@/server/audit/audit-env';
 import { OIDC_ENV, readOidcSettings, type OidcSettings } from '@/server/auth/oidc/oidc-env';
 import { HTTP_ENV, readHttpSettings, type HttpSettings } from '@/server/http/http-env';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '@/server/inference/execution-provider';
@@ -114,6 +115,8 @@ const envSchema = z.object({
   ...OIDC_ENV,
   /** Reverse proxies, allowed Host names and the public origin (server/http/http-env.ts). */
   ...HTTP_ENV,
+  /** The audit journal's signed checkpoints (server/audit/audit-env.ts). */
+  ...AUDIT_ENV,
 });
 
 export type Config = {
@@ -151,6 +154,8 @@ export type Config = {
   oidc: OidcSettings | undefined;
   /** What the HTTP edge believes and allows: TRUSTED_PROXIES, ALLOWED_HOSTS, PUBLIC_URL. */
   http: HttpSettings;
+  /** The audit journal's anchor outside the database: signing key, checkpoint file, interval. */
+  audit: AuditSettings;
   serverRole: 'all' | 'web' | 'worker';
   /** How long stored DICOM files are kept; undefined keeps them forever. */
   retention: { retentionMs: number; sweepIntervalMs: number } | undefined;
@@ -214,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     watchFolder: e.WATCH_DIR ? { dir: path.resolve(e.WATCH_DIR), pollIntervalMs: Math.round(e.WATCH_POLL_S * 1000) } : undefined,
     oidc: oidc.settings,
     http: http.settings,
+    audit: readAuditSettings(e, path.resolve(e.DATA_DIR)),
     serverRole: e.SERVER_ROLE,
     retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7), e.RETENTION_SWEEP_INTERVAL_S),
     operations: { alarmBands: operations.bands },
