@@ -20,6 +20,7 @@ import { readStudyDetail } from '@/server/triage/study-query';
 import { readWorklist } from '@/server/triage/worklist-query';
 import { SliceViewer } from '@/server/viewer';
 import { join } from 'node:path';
+import { explainListenError, listenHttp } from './listen-errors';
 import type { NodeContext, Stoppable } from './node-context';
 
 export interface WebDeps {
@@ -86,8 +87,12 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     notifyStudyChanged: (studyId) => ctx.publishStudyChange(studyId, 'updated'),
     operatingPoints: ctx.pointsInForce,
   });
-  await new Promise<void>((resolve) => deps.http.server.listen(config.port, config.host, resolve));
-  const dicomPort = await dimse.start();
+  await listenHttp(deps.http.server, config.port, config.host);
+  const dicomPort = await dimse.start().catch((err: unknown) => {
+    const tlsPort = config.dicom.tls?.port;
+    const onTls = tlsPort !== undefined && (err as { port?: unknown }).port === tlsPort;
+    throw explainListenError(err, onTls ? { what: 'DICOM TLS', variable: 'DICOM_TLS_PORT', port: tlsPort } : { what: 'DICOM', variable: 'DICOM_PORT', port: config.dicom.port ?? 0 });
+  });
   const scanner = config.demoScanner.enabled
     ? new DemoScanner({
         target: { host: '127.0.0.1', port: dicomPort, callingAeTitle: demoCallingAe, calledAeTitle: config.dicom.aeTitle },

@@ -60,6 +60,73 @@ export type ServerProcessOptions = {
  * `.next/dev`, so only one such server (or `npm run dev`) can run in the checkout at a time.
  */
 export async function startServerProcess(opts: ServerProcessOptions): Promise<ServerProcess> {
+  const { child, output, problems, exited, httpPort, dicomPort, apiToken, started } = await spawnServer(opts);
+  await waitForListening(child, output, exited, opts.startTimeoutMs ?? 180_000);
+  const startMs = Math.round(performance.now() - started);
+  const base = `http://127.0.0.1:${httpPort}`;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+
+  const getJson = async <T>(path: string): Promise<T> => {
+    const res = await fetch(base + path, { headers: { authorization: `Bearer ${apiToken}` }, signal: AbortSignal.timeout(120_000) });
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  return {
+    pid: child.pid!,
+    httpPort,
+    dicomPort,
+    startMs,
+    output,
+    problems,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async kill9() {
+      signalGroup('SIGKILL');
+      await exited;
+    },
+    async stop(graceMs = 20_000, signal: NodeJS.Signals = 'SIGTERM') {
+      // To the server's own process only: a supervisor signals the PID it started.
+      try {
+        process.kill(child.pid!, signal);
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Whatever the server spawned goes with it.
+      signalGroup('SIGKILL');
+      return child.exitCode;
+    },
+    getJson,
+    worklist: async () => (await getJson<{ studies: WorklistItem[] }>('/api/worklist')).studies,
+  };
+}
+
+/**
+ * Starts the server and waits for it to exit by itself (a start-up that must fail); SIGKILL after
+ * `timeoutMs`. Resolves with its exit code (null: killed) and output.
+ */
+export async function runServerToExit(opts: ServerProcessOptions & { timeoutMs: number }): Promise<{ code: number | null; ms: number; output: string; problems: string[] }> {
+  const { child, output, problems, exited, started } = await spawnServer(opts);
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, opts.timeoutMs);
+  await exited;
+  clearTimeout(timer);
+  return { code: child.exitCode, ms: Math.round(performance.now() - started), output: output(), problems: problems() };
+}
+
+async function spawnServer(opts: ServerProcessOptions) {
   const httpPort = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
   const dicomPort = opts.env?.DICOM_PORT ? Number(opts.env.DICOM_PORT) : await freePort();
   // The API needs credentials: a service-account token (API_TOKENS, role clinician) for getJson.
@@ -96,67 +163,19 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const output = () => chunks.join('');
-  let problemsSeen: string[] = [];
-  let scanned = 0;
-  // Scans as output arrives: the ring buffer above keeps only the last 256 kB.
-  const scan = () => {
-    const text = output();
-    const end = text.lastIndexOf('\n') + 1;
-    if (end <= scanned) return;
-    problemsSeen = problemsSeen.concat(findProblems(text.slice(Math.min(scanned, end), end)));
-    scanned = end;
+  // Scanned line by line as output arrives (the buffer above keeps only the last 256 kB).
+  const problemsSeen: string[] = [];
+  const scanner = () => {
+    let partial = '';
+    return (b: Buffer) => {
+      const lines = (partial + b.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      problemsSeen.push(...findProblems(lines.join('\n')));
+    };
   };
-  child.stdout!.on('data', () => scan());
-  child.stderr!.on('data', () => scan());
-
-  await waitForListening(child, output, exited, opts.startTimeoutMs ?? 180_000);
-  const startMs = Math.round(performance.now() - started);
-  const base = `http://127.0.0.1:${httpPort}`;
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // already gone
-    }
-  };
-
-  const getJson = async <T>(path: string): Promise<T> => {
-    const res = await fetch(base + path, { headers: { authorization: `Bearer ${apiToken}` }, signal: AbortSignal.timeout(120_000) });
-    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  return {
-    pid: child.pid!,
-    httpPort,
-    dicomPort,
-    startMs,
-    output,
-    problems: () => {
-      scan();
-      return problemsSeen;
-    },
-    alive: () => child.exitCode === null && child.signalCode === null,
-    async kill9() {
-      signalGroup('SIGKILL');
-      await exited;
-    },
-    async stop(graceMs = 20_000, signal: NodeJS.Signals = 'SIGTERM') {
-      // To the server's own process only: a supervisor signals the PID it started.
-      try {
-        process.kill(child.pid!, signal);
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-      // Whatever the server spawned goes with it.
-      signalGroup('SIGKILL');
-      return child.exitCode;
-    },
-    getJson,
-    worklist: async () => (await getJson<{ studies: WorklistItem[] }>('/api/worklist')).studies,
-  };
+  child.stdout!.on('data', scanner());
+  child.stderr!.on('data', scanner());
+  return { child, output, problems: () => [...problemsSeen], exited, httpPort, dicomPort, apiToken, started };
 }
 
 const UNHANDLED = /unhandledRejection|uncaughtException|Unhandled ?Rejection|UnhandledPromiseRejection/;
