@@ -11,6 +11,7 @@ import type { OidcSignIn } from '@/server/auth/oidc/oidc-sign-in';
 import type { UserAdmin } from '@/server/auth/user-admin';
 import type { Logger } from '@/server/logging';
 import type { IngestService } from '@/server/ingest/ingest-service';
+import type { QuarantineAdmin } from '@/server/ingest/quarantine-admin';
 import type { QuarantinePage, QuarantineQuery } from '@/server/ingest/quarantine-query';
 import type { UploadService } from '@/server/ingest/upload';
 import type { SliceViewerService } from '@/server/viewer/slice-viewer';
@@ -36,6 +37,8 @@ export interface ServerServices {
   upload: UploadService['receive'];
   /** Quarantined inputs for the admin view, newest first. */
   quarantine: (query: QuarantineQuery) => Promise<QuarantinePage>;
+  /** Download, delete and re-ingest of quarantined inputs (admins); optional for tests that do not use it. */
+  quarantineAdmin?: QuarantineAdmin | undefined;
   /** The server's logger; route() logs unexpected errors to it (a fallback logger when absent). */
   log?: Logger | undefined;
   /** Sign-in, sessions and bearer tokens; route handlers use it through server/http/route.ts. */

@@ -10,6 +10,8 @@ export interface IngestSource {
   channel: string;
   /** Calling AE title, user or file name: who handed it over. */
   sender: string;
+  /** The file's name as uploaded, when there was one; the quarantine keeps it only if it is safe (safe-file-name.ts). */
+  fileName?: string | undefined;
 }
 
 export type IngestOutcome =

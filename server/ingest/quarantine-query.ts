@@ -8,6 +8,10 @@ export interface QuarantineItem {
   source: string;
   /** Channel and sender: calling AE title, user name, "folder". */
   origin: string | null;
+  /** Who handed it over, in words: the channel and the AE title, user or service token. */
+  sender: { channel: string; name: string } | null;
+  /** The uploaded file's name, only when it cannot carry a patient name (safe-file-name.ts); else null. */
+  fileName: string | null;
   sizeBytes: number | null;
   errorCode: string;
   message: string;
@@ -28,6 +32,13 @@ export interface QuarantineQuery {
   cursor?: string;
 }
 
+/** "dimse:CT_SCANNER_1" → { channel: 'dimse', name: 'CT_SCANNER_1' } (the origin record-quarantine.ts writes). */
+export function parseOrigin(origin: string | null): { channel: string; name: string } | null {
+  const at = origin?.indexOf(':') ?? -1;
+  if (!origin || at < 1) return null;
+  return { channel: origin.slice(0, at), name: origin.slice(at + 1) };
+}
+
 /**
  * Quarantined inputs, newest first, a page at a time. Keyset paging on (receivedAt, id), so a
  * page stays right while new inputs arrive; an unknown cursor gives the first page.
@@ -39,13 +50,13 @@ export async function listQuarantine(prisma: DbClient, query: QuarantineQuery): 
       where: after ? { OR: [{ receivedAt: { lt: after.receivedAt } }, { receivedAt: after.receivedAt, id: { lt: after.id } }] } : {},
       orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,
-      select: { id: true, receivedAt: true, source: true, origin: true, sizeBytes: true, errorCode: true, message: true },
+      select: { id: true, receivedAt: true, source: true, origin: true, sizeBytes: true, errorCode: true, message: true, fileName: true },
     }),
     prisma.quarantinedInput.count(),
   ]);
   const page = rows.slice(0, query.limit);
   return {
-    items: page.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
+    items: page.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString(), sender: parseOrigin(r.origin) })),
     nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
     total,
   };

@@ -7,7 +7,8 @@ import { DemoScanner } from '@/server/demo';
 import { registerServices, type HttpServerHandle } from '@/server/http';
 import { DimseListeners } from '@/server/ingest/dimse/dimse-listeners';
 import { FolderWatcher } from '@/server/ingest/folder-watcher';
-import { IngestService } from '@/server/ingest/ingest-service';
+import { IngestService, type ReceivedInstance } from '@/server/ingest/ingest-service';
+import { QuarantineAdmin } from '@/server/ingest/quarantine-admin';
 import { listQuarantine } from '@/server/ingest/quarantine-query';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';
 import { recordInstance } from '@/server/ingest/record-instance';
@@ -40,15 +41,17 @@ export interface WebDeps {
  */
 export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppable & { dicomPort: number }> {
   const { config, log, db, files, audit } = ctx;
+  const quarantine = new QuarantineStore(join(config.dataDir, 'quarantine'));
+  const record = async (received: ReceivedInstance) => {
+    const recorded = await recordInstance(db.prisma, received);
+    deps.wakeWorker();
+    // A new study shows on every dashboard at its first slice, before any score.
+    if (recorded.newStudy) ctx.publishStudyChange(recorded.studyId, 'received');
+  };
   const ingest = new IngestService({
     files,
-    quarantine: new QuarantineStore(join(config.dataDir, 'quarantine')),
-    record: async (received) => {
-      const recorded = await recordInstance(db.prisma, received);
-      deps.wakeWorker();
-      // A new study shows on every dashboard at its first slice, before any score.
-      if (recorded.newStudy) ctx.publishStudyChange(recorded.studyId, 'received');
-    },
+    quarantine,
+    record,
     recordQuarantine: (entry) => recordQuarantinedInput(db.prisma, entry),
     log: log.child({ stage: 'ingest' }),
   });
@@ -81,6 +84,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     viewer: new SliceViewer(db.prisma, files),
     upload: new UploadService({ limits: config.upload, ingest: receive, log: log.child({ stage: 'upload' }) }).receive,
     quarantine: (query) => listQuarantine(db.prisma, query),
+    quarantineAdmin: new QuarantineAdmin({ prisma: db.prisma, audit: audit.log, quarantine, files, record, log: log.child({ stage: 'quarantine' }) }),
     operations: (window) => readOperationsMetrics(db.prisma, window, new Date(), config.operations.alarmBands),
     audit,
     actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor, new Date(), config.triage),

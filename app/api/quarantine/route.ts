@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditActor } from '@/server/audit/audit-service';
 import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -8,5 +9,10 @@ const Query = z.object({
   cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'cursor is the nextCursor of the previous page').optional(),
 });
 
-/** Admin: quarantined inputs, newest first (`?limit=1..200&cursor=<nextCursor>`); no patient data. */
-export const GET = route({ permission: 'administer', query: Query }, async ({ query, services }) => services.quarantine(query));
+/** Admin: quarantined inputs, newest first (`?limit=1..200&cursor=<nextCursor>`); no patient data. Each page read is journaled. */
+export const GET = route({ permission: 'administer', query: Query }, async ({ principal, query, services, ip }) => {
+  const page = await services.quarantine(query);
+  const details = { items: page.items.length, total: page.total, firstPage: query.cursor === undefined };
+  await services.audit.record({ actor: auditActor(principal), ip, action: 'quarantine.viewed', details });
+  return page;
+});

@@ -123,7 +123,7 @@ async function ingestOne(item: Planned, source: IngestSource, ingest: Ingest, on
     bytes = item.bytes;
   }
   try {
-    const outcome = await ingest(bytes, source);
+    const outcome = await ingest(bytes, { ...source, fileName: name });
     return outcome.status === 'quarantined'
       ? { name, status: 'quarantined', error: outcome.error, quarantineId: outcome.quarantineId }
       : { name, status: outcome.status, studyInstanceUid: outcome.studyInstanceUid, sopInstanceUid: outcome.sopInstanceUid };

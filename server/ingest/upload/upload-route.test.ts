@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as quarantineRoute from '@/app/api/quarantine/route';
 import * as upload from '@/app/api/upload/route';
+import { AuditService } from '@/server/audit';
 import { AuthService } from '@/server/auth/auth-service';
 import { hashPassword } from '@/server/auth/password-hasher';
 import { openDatabase, type Database } from '@/server/db';
@@ -82,6 +83,7 @@ describe('POST /api/upload and GET /api/quarantine (real route handlers, ingest 
       upload: new UploadService({ limits: LIMITS, ingest: (bytes, source) => ingest.ingest(bytes, source), log }).receive,
       quarantine: (query) => listQuarantine(db.prisma, query),
       auth,
+      audit: new AuditService({ prisma: db.prisma, provider: db.provider }),
     });
     await db.prisma.user.create({ data: { username: 'pacs.admin', role: 'admin', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false } });
     const r = await auth.login({ username: 'pacs.admin', password: PASSWORD });
@@ -109,6 +111,27 @@ describe('POST /api/upload and GET /api/quarantine (real route handlers, ingest 
     expect(quarantined).toHaveLength(2);
     // The sender is the signed-in user, never anything from the files.
     expect(quarantined.every((q) => q.source === 'upload' && q.origin === 'upload:pacs.admin')).toBe(true);
+
+    // The journal: who uploaded what became of how many files, which studies and quarantine entries; never a file name.
+    const journal = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'upload.received' } });
+    expect(journal.actorUsername).toBe('pacs.admin');
+    expect(JSON.parse(journal.details)).toEqual({
+      httpStatus: 200,
+      files: 7,
+      stored: 5,
+      duplicate: 0,
+      quarantined: 2,
+      refused: 0,
+      failed: 0,
+      problems: { DICOM_NOT_DICOM: 2 },
+      studies: [study.studyInstanceUid],
+      studyCount: 1,
+      quarantineIds: report.files.flatMap((f) => (f.status === 'quarantined' ? [f.quarantineId] : [])),
+    });
+    expect(journal.details).not.toMatch(/notes|readme|one\.dcm/);
+    // Names that could hold a patient's are not kept with the quarantined file either.
+    expect(quarantined.map((q) => q.fileName)).toEqual([null, null]);
+    expect(quarantined.map((q) => q.id).sort()).toEqual(JSON.parse(journal.details).quarantineIds.sort());
 
     const again = (await (await post(form([['one.dcm', slice(0)]]), admin)).json()) as UploadReport;
     expect(again.summary).toMatchObject({ duplicate: 1, stored: 0 });
@@ -240,7 +263,7 @@ describe('POST /api/upload and GET /api/quarantine (real route handlers, ingest 
     expect(all.body.items.length).toBeGreaterThanOrEqual(2);
     const times = all.body.items.map((i) => i.receivedAt);
     expect([...times].sort().reverse()).toEqual(times);
-    expect(Object.keys(all.body.items[0]!).sort()).toEqual(['errorCode', 'id', 'message', 'origin', 'receivedAt', 'sizeBytes', 'source']);
+    expect(Object.keys(all.body.items[0]!).sort()).toEqual(['errorCode', 'fileName', 'id', 'message', 'origin', 'receivedAt', 'sender', 'sizeBytes', 'source']);
 
     const first = await get('?limit=1');
     expect(first.body.items).toEqual([all.body.items[0]]);
