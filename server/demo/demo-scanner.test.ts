@@ -32,6 +32,7 @@ const small = (port: number, log: DemoScannerOptions['log']): DemoScannerOptions
   seed: 1000,
   firstDelayMs: 0,
   shuffledShare: 0.5,
+  kind: 'cartoon',
   log,
 });
 
@@ -104,6 +105,24 @@ describe('DemoScanner', () => {
     expect([...order].sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(order).not.toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
+
+  it('sends the real-anatomy demo by default: the GE head CT, masked DEMO patients, truth reported', async () => {
+    listener = await startTestListener();
+    const { log, lines } = captureLog();
+    const defaults: DemoScannerOptions = small(listener.port, log);
+    delete defaults.kind;
+    scanner = new DemoScanner({ ...defaults, slices: { min: 28, max: 40 }, size: 128, seed: 2000 });
+
+    scanner.start();
+    await waitFor(() => scanner!.sent.length >= 2, 120_000);
+    await scanner.stop();
+
+    for (const r of scanner.sent) expect(r).toMatchObject({ slices: 28, stored: 28, failed: 0 });
+    const first = listener.recorded.filter((i) => i.header.studyInstanceUid === listener!.recorded[0]!.header.studyInstanceUid);
+    expect(first[0]!.header.gantryDetectorTilt).toBe(18.5);
+    expect(first[0]!.header.patientName).toMatch(/^DEMO\^/);
+    expect(JSON.stringify(lines)).not.toMatch(/DEMO\^|patient/i);
+  }, 180_000);
 
   it('stop() waits for a study being sent', async () => {
     listener = await startTestListener();

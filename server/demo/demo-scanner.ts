@@ -1,6 +1,7 @@
 import { isAppError } from '@/lib/errors';
 import type { Logger } from '@/server/logging';
-import { createRandom, deriveSeed, mixHemorrhage, type Subtype } from '@/server/phantoms';
+import { SUBTYPES } from '@/lib/labels';
+import { createRandom, deriveSeed, demoMixHemorrhage, mixHemorrhage, type PhantomKind, type Subtype } from '@/server/phantoms';
 import { CStoreClient, type CStoreTarget, type CStoreTimeouts } from './cstore-client';
 import { PhantomGenerator, type GeneratedPhantom } from './phantom-generator';
 
@@ -9,8 +10,16 @@ export interface DemoScannerOptions {
   target: CStoreTarget;
   /** Studies per minute, > 0 (config DEMO_SCANNER_RATE_PER_MIN, default 2). */
   ratePerMinute: number;
-  /** Slices per study, drawn per study in [min, max] (config DEMO_SCANNER_SLICES, default 24-32). */
+  /**
+   * Slices per study, drawn per study in [min, max] (config DEMO_SCANNER_SLICES, default 24-32);
+   * the demo kind sends a run of that many of its real scan's 28 (all 28 when more are drawn).
+   */
   slices: { min: number; max: number };
+  /**
+   * `demo` (default): the real head CT with synthetic bleeds in 40% of studies, the studies the
+   * model is meant to read; `cartoon`: drawn phantoms (60% bleeds), cheap, for pipeline tests.
+   */
+  kind?: PhantomKind;
   /** Rows = columns (default 512, what real head CT has). */
   size?: number;
   /**
@@ -39,9 +48,12 @@ export interface DemoStudyReport {
   sendMs: number;
 }
 
+/** Slices of the demo's real scan (server/phantoms/anatomy/ge-head-ct). */
+const DEMO_SCAN_SLICES = 28;
+
 /**
- * A simulated CT scanner: every 60/rate seconds it generates the next phantom study (seeded,
- * mostly normal, some with each subtype) on a worker thread and sends it over C-STORE, one
+ * A simulated CT scanner: every 60/rate seconds it generates the next study (seeded, by default
+ * the real head CT, 60% normal and 40% with synthetic bleeds of each subtype) on a worker thread and sends it over C-STORE, one
  * association per study, exactly as a scanner would. A failed send (listener not up yet,
  * association refused) is logged and the same study retried on the next tick.
  */
@@ -102,10 +114,15 @@ export class DemoScanner {
     const seed = (this.firstSeed + this.index) >>> 0;
     try {
       if (this.pending?.seed !== seed) {
-        const subtypes = mixHemorrhage(seed);
+        const kind = this.opts.kind ?? 'demo';
+        const asked = kind === 'demo' ? demoMixHemorrhage(seed) : mixHemorrhage(seed);
         const rng = createRandom(deriveSeed(seed, 'demo-slices'));
+        const drawn = rng.int(this.opts.slices.min, this.opts.slices.max);
+        const slices = kind === 'demo' ? Math.max(2, Math.min(DEMO_SCAN_SLICES, drawn)) : drawn;
         const started = performance.now();
-        const study = await this.generator.generate({ seed, slices: rng.int(this.opts.slices.min, this.opts.slices.max), size: this.opts.size ?? 512, hemorrhage: subtypes });
+        const study = await this.generator.generate({ seed, slices, size: this.opts.size ?? 512, hemorrhage: asked, kind });
+        // A demo subtype that found no place in the slices sent is not claimed: report the truth.
+        const subtypes = kind === 'demo' ? SUBTYPES.filter((s) => study.truth[s] === 1) : asked;
         this.pending = { seed, subtypes, study, generateMs: performance.now() - started };
       }
       if (!this.running) return;

@@ -1,17 +1,19 @@
 import { Worker } from 'node:worker_threads';
 import type { LabelRecord } from '@/lib/labels';
 import { AppError } from '@/lib/errors';
-import type { Subtype } from '@/server/phantoms';
+import type { PhantomKind, Subtype } from '@/server/phantoms';
 
-/** One phantom study to generate (see generatePhantomStudy). */
+/** One study to generate (see generateStudyOfKind). */
 export interface PhantomJob {
   seed: number;
   slices: number;
   size: number;
   hemorrhage: readonly Subtype[];
+  /** Default `cartoon` (npm run simulate, pipeline tests); the demo scanner asks for `demo`. */
+  kind?: PhantomKind;
 }
 
-/** A generated study: Part-10 bytes per slice, in z order, and its study-level truth. */
+/** A generated study: Part-10 bytes per slice, in z order, and its study-level truth (for `demo`, from the synthesis mask). */
 export interface GeneratedPhantom {
   seed: number;
   studyInstanceUid: string;

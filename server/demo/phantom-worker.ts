@@ -1,7 +1,7 @@
 // Worker-thread entry of PhantomGenerator: generating a 512 px slice costs tens of ms of CPU, a
 // study seconds, which must not stall the server's event loop (DICOM listener, Socket.IO).
 import { parentPort } from 'node:worker_threads';
-import { generatePhantomStudy, type PhantomOptions } from '../phantoms';
+import { generateStudyOfKind } from '../phantoms';
 import type { PhantomRequest, PhantomReply } from './phantom-generator';
 
 const port = parentPort;
@@ -11,8 +11,8 @@ port.on('message', (message: PhantomRequest) => {
   let reply: PhantomReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const options: PhantomOptions = { seed: message.seed, slices: message.slices, size: message.size, hemorrhage: message.hemorrhage };
-    const study = generatePhantomStudy(options);
+    // The demo kind analyses its real scan once per worker (seconds); later studies reuse it.
+    const study = generateStudyOfKind(message.kind ?? 'cartoon', message.seed, message.hemorrhage, { slices: message.slices, size: message.size });
     const slices = study.slices.map((s) => s.bytes);
     // Each slice's bytes are moved, not copied; a buffer shared by two views is moved once.
     for (const b of new Set(slices.map((s) => s.buffer))) if (b instanceof ArrayBuffer) transfer.push(b);
