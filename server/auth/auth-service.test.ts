@@ -108,26 +108,53 @@ describe('AuthService on SQLite', () => {
     expect(median(unknown)).toBeGreaterThan(median(known) * 0.75);
   });
 
-  it('locks an account after 5 failures for 15 minutes, even for the right password, then lets it in', async () => {
+  it('locks an account for one address after 5 failures there, not for its owner elsewhere, for 15 minutes', async () => {
     await addUser('dave', 'clinician');
     const auth = service();
-    for (let i = 0; i < 5; i++) expect((await auth.login({ username: 'dave', password: `wrong ${i} password` })).ok).toBe(false);
-    const user = await db.prisma.user.findUniqueOrThrow({ where: { username: 'dave' } });
-    expect(user.lockedUntil?.getTime()).toBe(clock.getTime() + 15 * 60_000);
-    expect(await auth.login({ username: 'dave', password: PASSWORD })).toMatchObject({ ok: false, message: LOGIN_FAILED });
-
+    const stranger = '203.0.113.66';
+    for (let i = 0; i < 5; i++) expect((await auth.login({ username: 'dave', password: `wrong ${i} password`, ip: stranger })).ok).toBe(false);
+    // The stranger is locked out even with the right password (same generic message)...
+    expect(await auth.login({ username: 'dave', password: PASSWORD, ip: stranger })).toEqual({ ok: false, code: 'UNAUTHENTICATED', message: LOGIN_FAILED });
+    // ...the owner, from their own address, is not: a stranger cannot lock any account at will.
+    expect((await auth.login({ username: 'dave', password: PASSWORD, ip: '192.168.7.21' })).ok).toBe(true);
     clock = new Date(clock.getTime() + 15 * 60_000 + 1);
-    expect((await auth.login({ username: 'dave', password: PASSWORD })).ok).toBe(true);
-    const after = await db.prisma.user.findUniqueOrThrow({ where: { username: 'dave' } });
-    expect(after).toMatchObject({ failedLoginCount: 0, lockedUntil: null });
+    expect((await auth.login({ username: 'dave', password: PASSWORD, ip: stranger })).ok).toBe(true);
   });
 
-  it('rate-limits sign-in attempts per client address', async () => {
+  it('shares the counters in the database: a second node sees the lock and address count of the first', async () => {
+    await addUser('gina', 'clinician');
+    const nodeA = service({ throttle: new LoginThrottle({ prisma: db.prisma, limit: 3, now }) });
+    const nodeB = service({ throttle: new LoginThrottle({ prisma: db.prisma, limit: 3, now }), lockout: { maxFailures: 2, lockMs: 60_000 } });
+    await nodeA.login({ username: 'gina', password: 'wrong password!!', ip: '10.0.0.5' });
+    await nodeB.login({ username: 'gina', password: 'wrong password!!', ip: '10.0.0.5' });
+    // Locked for 10.0.0.5 by two failures on two nodes.
+    expect((await nodeA.login({ username: 'gina', password: PASSWORD, ip: '10.0.0.5' })).ok).toBe(false);
+    // Three attempts from 10.0.0.5 over both nodes: the fourth is refused unchecked.
+    expect(await nodeB.login({ username: 'gina', password: PASSWORD, ip: '10.0.0.5' })).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
+  });
+
+  it('backs off slower per account: after 20 failures from many addresses, new addresses wait; known ones do not', async () => {
+    await addUser('hank', 'clinician');
+    const auth = service();
+    expect((await auth.login({ username: 'hank', password: PASSWORD, ip: '192.168.7.30' })).ok).toBe(true);
+    for (let i = 0; i < 20; i++) await auth.login({ username: 'hank', password: 'wrong password!!', ip: `198.51.100.${i}` });
+    const user = await db.prisma.user.findUniqueOrThrow({ where: { username: 'hank' } });
+    expect(user.lockedUntil?.getTime()).toBe(clock.getTime() + 15 * 60_000);
+    expect((await auth.login({ username: 'hank', password: PASSWORD, ip: '198.51.100.200' })).ok).toBe(false);
+    expect((await auth.login({ username: 'hank', password: PASSWORD, ip: '192.168.7.30' })).ok).toBe(true);
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { username: 'hank' } })).toMatchObject({ failedLoginCount: 0, lockedUntil: null });
+  });
+
+  it('rate-limits sign-in attempts per client address (IPv6 by its /64)', async () => {
     await addUser('erin', 'clinician');
-    const auth = service({ throttle: new LoginThrottle(3, 60_000) });
+    const auth = service({ throttle: new LoginThrottle({ prisma: db.prisma, limit: 3, windowMs: 60_000, now }) });
     for (let i = 0; i < 3; i++) await auth.login({ username: 'nobody', password: 'x', ip: '10.0.0.9' });
     expect(await auth.login({ username: 'erin', password: PASSWORD, ip: '10.0.0.9' })).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
     expect((await auth.login({ username: 'erin', password: PASSWORD, ip: '10.0.0.10' })).ok).toBe(true);
+    for (let i = 1; i <= 3; i++) await auth.login({ username: 'nobody', password: 'x', ip: `2001:db8:1:2::${i}` });
+    expect(await auth.login({ username: 'erin', password: PASSWORD, ip: '2001:db8:1:2:ffff::9' })).toMatchObject({ ok: false, code: 'RATE_LIMITED' });
+    clock = new Date(clock.getTime() + 60_001);
+    expect((await auth.login({ username: 'erin', password: PASSWORD, ip: '10.0.0.9' })).ok).toBe(true);
   });
 
   it('does not sign in a disabled user', async () => {

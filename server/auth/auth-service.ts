@@ -16,8 +16,13 @@ export type AuthServiceOptions = {
   sessionTtlMs: number;
   /** Hard cap on a session's life from sign-in, however active (default 7 days, at least the TTL). */
   sessionMaxAgeMs?: number;
-  /** Failed passwords in a row that lock an account, and for how long (default 5 → 15 min). */
+  /** Failed passwords from one address that lock the account for that address, and for how long (default 5 → 15 min). */
   lockout?: { maxFailures: number; lockMs: number };
+  /**
+   * The slower per-account back-off: failures from any addresses that lock the account for every
+   * address that has never signed in to it (default 4 × lockout.maxFailures → lockout.lockMs).
+   */
+  accountLockout?: { maxFailures: number; lockMs: number };
   /** COOKIE_SECURE: whether the session cookie carries Secure (see session-cookie.ts). */
   cookieSecure?: CookieSecureMode;
   /**
@@ -25,6 +30,7 @@ export type AuthServiceOptions = {
    * database writes for a real account (failure count, lock) do not tell which usernames exist.
    */
   failureFloorMs?: number;
+  /** The database-backed throttle (per address, per account+address); made from `prisma` when absent. */
   throttle?: LoginThrottle;
   /** Where ended sessions are announced (the realtime hub listens); one is made when absent. */
   endings?: SessionEndings;
@@ -61,6 +67,7 @@ export class AuthService {
   private readonly log: Logger;
   private readonly throttle: LoginThrottle;
   private readonly lockout: { maxFailures: number; lockMs: number };
+  private readonly accountLockout: { maxFailures: number; lockMs: number };
   private readonly maxAgeMs: number;
   private readonly now: () => Date;
   private dummyHash: Promise<string> | undefined;
@@ -71,10 +78,11 @@ export class AuthService {
     this.endings = options.endings ?? new SessionEndings();
     this.prisma = options.prisma;
     this.log = options.log;
-    this.throttle = options.throttle ?? new LoginThrottle();
     this.lockout = options.lockout ?? { maxFailures: 5, lockMs: 15 * 60_000 };
+    this.accountLockout = options.accountLockout ?? { maxFailures: this.lockout.maxFailures * 4, lockMs: this.lockout.lockMs };
     this.maxAgeMs = Math.max(options.sessionTtlMs, options.sessionMaxAgeMs ?? 7 * 24 * 3_600_000);
     this.now = options.now ?? (() => new Date());
+    this.throttle = options.throttle ?? new LoginThrottle({ prisma: options.prisma, now: this.now });
   }
 
   /** Idle lifetime of a session (the cookie's Max-Age). */
@@ -105,7 +113,7 @@ export class AuthService {
 
   private async checkLogin(input: LoginInput): Promise<LoginResult> {
     const fail = { ok: false, code: 'UNAUTHENTICATED', message: LOGIN_FAILED } as const;
-    if (!this.throttle.hit(`ip:${input.ip ?? 'unknown'}`)) {
+    if (!(await this.throttle.hitAddress(input.ip))) {
       return { ok: false, code: 'RATE_LIMITED', message: 'too many sign-in attempts; try again later' };
     }
     const username = normaliseUsername(input.username);
@@ -116,23 +124,30 @@ export class AuthService {
       return fail;
     }
     const now = this.now();
-    const locked = !!user.lockedUntil && user.lockedUntil > now;
+    // Locks never stop the owner at an address they signed in from before (a Session row with that
+    // address): the per-account lock holds against new addresses only, the pair lock against this one.
+    const accountLocked = !!user.lockedUntil && user.lockedUntil > now && !(await this.knownAddress(user.id, input.ip));
+    const locked = accountLocked || (await this.throttle.pairLocked(user.id, input.ip));
     const matches = await verifyPassword(user.passwordHash, input.password);
     if (locked) {
-      this.log.warn({ userId: user.id }, 'sign-in refused: account locked');
+      this.log.warn({ userId: user.id, scope: accountLocked ? 'account' : 'address' }, 'sign-in refused: locked');
       return fail;
     }
     if (!matches) {
+      if (await this.throttle.failPair(user.id, input.ip, this.lockout)) {
+        this.log.warn({ userId: user.id, lockMs: this.lockout.lockMs }, 'account locked for one address after repeated failed sign-ins');
+      }
       const updated = await this.prisma.user.update({ where: { id: user.id }, data: { failedLoginCount: { increment: 1 } } });
-      if (updated.failedLoginCount >= this.lockout.maxFailures) {
+      if (updated.failedLoginCount >= this.accountLockout.maxFailures) {
         await this.prisma.user.update({
           where: { id: user.id },
-          data: { failedLoginCount: 0, lockedUntil: new Date(now.getTime() + this.lockout.lockMs) },
+          data: { failedLoginCount: 0, lockedUntil: new Date(now.getTime() + this.accountLockout.lockMs) },
         });
-        this.log.warn({ userId: user.id, lockMs: this.lockout.lockMs }, 'account locked after repeated failed sign-ins');
+        this.log.warn({ userId: user.id, lockMs: this.accountLockout.lockMs }, 'account locked for new addresses after repeated failed sign-ins');
       }
       return fail;
     }
+    await this.throttle.resetPair(user.id, input.ip);
     const data: { failedLoginCount: number; lockedUntil: null; lastLoginAt: Date; passwordHash?: string } = {
       failedLoginCount: 0,
       lockedUntil: null,
@@ -315,6 +330,12 @@ export class AuthService {
     this.log.info({ userId: user.id, sessionId: session.id, external: true }, 'signed in');
     const principal = { kind: 'user', userId: user.id, username: user.username, role: user.role, sessionId: session.id, mustChangePassword: user.mustChangePassword } as const;
     return { ok: true, token, expiresAt: session.expiresAt, principal };
+  }
+
+  /** True when this account has signed in from this address before (any session, ended or not). */
+  private async knownAddress(userId: string, ip: string | undefined): Promise<boolean> {
+    if (!ip) return false;
+    return (await this.prisma.session.count({ where: { userId, ip: ip.slice(0, 64) } })) > 0;
   }
 
   private async openSession(userId: string, ip: string | undefined, userAgent: string | undefined) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '@/lib/errors';
 import { loadConfig } from '@/server/config';
-import { LoginThrottle } from './login-throttle';
+import { addressKey } from './login-throttle';
 import { isSameOrigin, isStateChanging } from './origin-check';
 import { parseApiTokens } from './parse-api-tokens';
 import { can } from './roles';
@@ -98,14 +98,13 @@ describe('small pieces', () => {
     expect(safeEqual('abc', 'abcd')).toBe(false);
   });
 
-  it('throttles per key in a sliding window and forgets on reset', () => {
-    let t = 0;
-    const throttle = new LoginThrottle(2, 1000, 100, () => t);
-    expect([throttle.hit('a'), throttle.hit('a'), throttle.hit('a'), throttle.hit('b')]).toEqual([true, true, false, true]);
-    t = 1001;
-    expect(throttle.hit('a')).toBe(true);
-    throttle.reset('a');
-    expect([throttle.hit('a'), throttle.hit('a')]).toEqual([true, true]);
+  it('keys the sign-in throttle by IPv4 address, IPv6 /64, or unknown', () => {
+    expect(addressKey('203.0.113.9')).toBe('203.0.113.9');
+    expect(addressKey('2001:db8:1:2::5')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey(undefined)).toBe('unknown');
+    expect(addressKey('not an address')).toBe('unknown');
   });
 
   it('keeps integration tokens away from patient data', () => {

@@ -31,7 +31,7 @@ describe.each(allTestDatabases())('UserAdmin on $provider', (dbs) => {
     const t = await dbs.fresh();
     db = await openDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, log });
     admin = new UserAdmin(db.prisma, log, new AuditLog(db.prisma, db.provider));
-    auth = new AuthService({ prisma: db.prisma, log, sessionTtlMs: 3_600_000, failureFloorMs: 0, lockout: { maxFailures: 2, lockMs: 60_000 } });
+    auth = new AuthService({ prisma: db.prisma, log, sessionTtlMs: 3_600_000, failureFloorMs: 0, lockout: { maxFailures: 2, lockMs: 60_000 }, accountLockout: { maxFailures: 2, lockMs: 60_000 } });
     const passwordHash = await hashPassword(PASSWORD);
     for (const [username, role] of [['boss', 'admin'], ['deputy', 'admin'], ['doc', 'radiologist']] as const) {
       ids[username] = (await db.prisma.user.create({ data: { username, role, passwordHash, mustChangePassword: false } })).id;

@@ -84,6 +84,8 @@ export class UserAdmin {
     const updated = await this.audit.transaction(async (tx) => {
       const row = await tx.user.update({ where: { id: user.id }, data, select: VIEW });
       if (change.disabled) await tx.session.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now } });
+      // The per-address locks too (server/auth/login-throttle.ts), or the owner stays locked where they failed.
+      if (change.unlock) await tx.loginThrottle.deleteMany({ where: { userId: user.id } });
       for (const e of events) await this.record(tx, actor, e.action, user, e.details ?? {}, now);
       return row;
     });
@@ -140,6 +142,7 @@ export class UserAdmin {
         select: VIEW,
       });
       const { count } = await tx.session.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now } });
+      await tx.loginThrottle.deleteMany({ where: { userId: user.id } });
       await this.record(tx, actor, 'user.password_reset', user, { sessionsEnded: count }, now);
       return row;
     });
