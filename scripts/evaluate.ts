@@ -6,7 +6,8 @@
  *
  * Runs the server's own pipeline (decode → HU → tensor → ONNX engine) over a labelled set and
  * prints per-label AUC, the RSNA weighted log loss, sensitivity/specificity at the manifest's
- * operating points and study-level AUC. The LAST line is one JSON object with those figures.
+ * operating points, study-level AUC, and the study-level decision (study sensitivity/specificity at
+ * the manifest's study operating points). The LAST line is one JSON object with those figures.
  */
 import { writeFile } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
@@ -91,6 +92,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${l.padEnd(18)}  ${fmt(report.auc[l])}     ${fmt(report.studyAuc[l])}     ${report.thresholds[l].toFixed(4)}     ${fmt(report.sensitivity[l])}       ${fmt(report.specificity[l])}`);
   }
   console.log(`weighted log loss (any x2): ${fmt(report.weightedLogLoss)}`);
+  for (const [l, t] of Object.entries(report.studyThresholds)) {
+    console.log(`study decision ${l}: threshold ${t.toFixed(4)} (manifest study point), study sensitivity ${fmt(report.studySensitivity[l as (typeof LABELS)[number]] ?? null)}, specificity ${fmt(report.studySpecificity[l as (typeof LABELS)[number]] ?? null)}`);
+  }
   console.log(`study AUC(any) by aggregation: ${Object.entries(report.studyAucAnyByAggregation).map(([a, v]) => `${a} ${fmt(v)}`).join(', ')} (reported: ${aggregation})`);
   if (values.submission) {
     await writeFile(values.submission, toSubmissionCsv(predictions));
@@ -109,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
       provider: report.provider,
       aggregation: report.aggregation,
       failures: report.failures,
+      studySensitivity: report.studySensitivity,
+      studySpecificity: report.studySpecificity,
     }),
   );
   return 0;

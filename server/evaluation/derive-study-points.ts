@@ -7,7 +7,8 @@ import { studyOperatingPoint, type BootstrapOptions, type StudyOutcome } from '.
 export interface LabelledStudy {
   id: string;
   slices: readonly Record<Label, number>[];
-  truth: Record<Label, 0 | 1>;
+  /** Study truth per label; null (unknown) leaves the study out of that label's point. */
+  truth: Record<Label, 0 | 1 | null>;
 }
 
 /**
@@ -36,11 +37,10 @@ export function deriveStudyPoints(
   const points: Partial<Record<Label, StudyOperatingPoint>> = {};
   const skipped: DerivedStudyPoints['skipped'] = [];
   for (const label of LABELS) {
-    const outcomes: StudyOutcome[] = studies.map((s) => ({
-      score: aggregateStudy(s.slices.map((p) => p[label]), options.aggregation),
-      truth: s.truth[label],
-      normal: s.truth.any === 0,
-    }));
+    const outcomes: StudyOutcome[] = studies.flatMap((s) => {
+      const truth = s.truth[label];
+      return truth === null ? [] : [{ score: aggregateStudy(s.slices.map((p) => p[label]), options.aggregation), truth, normal: s.truth.any === 0 }];
+    });
     const positives = outcomes.filter((o) => o.truth === 1).length;
     if (positives === 0 || positives === outcomes.length) {
       skipped.push({ label, reason: positives === 0 ? 'no study has it' : 'every study has it' });

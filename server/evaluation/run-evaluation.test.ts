@@ -104,6 +104,17 @@ describe('scorePredictions', () => {
     expect(r.studyAucAnyByAggregation['top3-mean']).toBe(0.5); // A (0.9+0)/2=0.45 < B 0.47 < C 0.7
   });
 
+  it('reports the study-level decision at the manifest study point, beside the slice-level figures', () => {
+    const studyOperatingPoints = { any: { threshold: 0.8, targetSensitivity: 0.95, sensitivity: 1, specificity: 1, positives: 2, negatives: 1, sensitivityCi: [1, 1], specificityCi: [1, 1], flaggedNormalFraction: 0, measuredOn: 'x' } };
+    const r = scorePredictions(predictions, { ...(manifest as object), studyOperatingPoints } as never, { aggregation: 'max', failures: 0, provider: 'cpu' });
+    // Study maxima: A 0.9 (bleed) flagged, C 0.7 (bleed) missed at 0.8, B 0.49 (none) not flagged.
+    expect(r.studyThresholds).toEqual({ any: 0.8 });
+    expect(r.studySensitivity).toEqual({ any: 0.5 });
+    expect(r.studySpecificity).toEqual({ any: 1 });
+    // Without study points the slice-level "any" point stands in (and says so in the threshold).
+    expect(scorePredictions(predictions, manifest, { aggregation: 'max', failures: 0, provider: 'cpu' }).studySensitivity).toEqual({ any: 1 });
+  });
+
   it('writes a Kaggle submission with one row per slice and label', () => {
     const csv = toSubmissionCsv(predictions.slice(0, 1)).trim().split('\n');
     expect(csv).toEqual([

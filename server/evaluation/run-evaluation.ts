@@ -1,5 +1,6 @@
 import { LABELS, type Label } from '@/lib/labels';
 import type { ModelManifest } from '@/lib/model-manifest';
+import { manifestPoints } from '@/lib/study-decision';
 import { buildContextTensor } from '@/server/analysis/build-context-tensor';
 import type { HuImage } from '@/server/dicom';
 import type { InferenceEngine } from '@/server/inference';
@@ -27,6 +28,13 @@ export interface EvaluationReport {
   sensitivity: Record<Label, number | null>;
   specificity: Record<Label, number | null>;
   thresholds: Record<Label, number>;
+  /**
+   * The study-level decision at the manifest's study operating points (the slice-level "any" point
+   * when the manifest has none): per label with a point, study sensitivity and specificity.
+   */
+  studyThresholds: Partial<Record<Label, number>>;
+  studySensitivity: Partial<Record<Label, number | null>>;
+  studySpecificity: Partial<Record<Label, number | null>>;
   model: string;
   provider: string;
 }
@@ -105,6 +113,30 @@ export function scorePredictions(
     return rocAuc(scores, truth);
   };
 
+  const studyRows = (j: number) => {
+    const scores: number[] = [];
+    const truth: Truth[] = [];
+    for (const list of studies.values()) {
+      scores.push(aggregateStudy(list.map((p) => p.probabilities[j]!), options.aggregation));
+      const known = list.map((p) => p.truth[j]).filter((y): y is 0 | 1 => y === 0 || y === 1);
+      truth.push(known.length === 0 ? null : known.includes(1) ? 1 : 0);
+    }
+    return { scores, truth };
+  };
+  const studyPoints = manifestPoints(manifest).points;
+  const studyThresholds: Partial<Record<Label, number>> = {};
+  const studySensitivity: Partial<Record<Label, number | null>> = {};
+  const studySpecificity: Partial<Record<Label, number | null>> = {};
+  LABELS.forEach((l, j) => {
+    const point = studyPoints[l];
+    if (!point) return;
+    const { scores, truth } = studyRows(j);
+    const at = atThreshold(scores, truth, point.threshold);
+    studyThresholds[l] = point.threshold;
+    studySensitivity[l] = at.sensitivity;
+    studySpecificity[l] = at.specificity;
+  });
+
   const thresholds = perLabel((l) => manifest.operatingPoints[l].threshold);
   const confusion = perLabel((l, j) => {
     const { scores, truth } = column(j);
@@ -128,6 +160,9 @@ export function scorePredictions(
     sensitivity: perLabel((l) => confusion[l].sensitivity),
     specificity: perLabel((l) => confusion[l].specificity),
     thresholds,
+    studyThresholds,
+    studySensitivity,
+    studySpecificity,
     model: `${manifest.name}@${manifest.version}`,
     provider: options.provider,
   };

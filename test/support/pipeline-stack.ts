@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import pino from 'pino';
+import type { PointsInForce } from '@/lib/study-decision';
 import { HuCache } from '@/server/analysis/hu-cache';
 import { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { openDatabase, type Database } from '@/server/db';
@@ -36,6 +37,8 @@ export async function createPipelineStack(options: {
   engine: InferenceEngine;
   quietPeriodMs?: number;
   doneJobRetentionMs?: number;
+  /** The study-level points in force (server/triage/operating-points-in-force.ts); absent: the manifest's. */
+  pointsInForce?: () => Promise<PointsInForce>;
 }): Promise<PipelineStack> {
   const { dataDir, databaseUrl, engine } = options;
   const db = await openDatabase({ databaseUrl, dataDir, log: silent });
@@ -44,7 +47,7 @@ export async function createPipelineStack(options: {
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
     analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(64 * 1024 * 1024)),
-    model: { manifest: engine.manifest, provider: engine.status.provider },
+    model: { manifest: engine.manifest, provider: engine.status.provider, ...(options.pointsInForce ? { pointsInForce: options.pointsInForce } : {}) },
     log: silent,
     quietPeriodMs: options.quietPeriodMs ?? 1500,
     agingLimitMs: 30 * 60_000,
