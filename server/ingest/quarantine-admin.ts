@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@/lib/errors';
+import type { ReingestResult } from '@/lib/quarantine';
 import type { AuditActor, AuditLog } from '@/server/audit/audit-log';
 import type { DbClient } from '@/server/db';
 import type { DicomFileStore } from '@/server/files';
@@ -23,8 +24,6 @@ export interface QuarantineAdminOptions {
   log: Logger;
 }
 
-/** What a re-ingest did: stored (the entry is gone) or still refused (the entry stays, with today's reason). */
-export type ReingestResult = { status: 'stored' | 'duplicate'; studyInstanceUid: string } | { status: 'quarantined'; error: { code: string; message: string } };
 
 const notFound = () => new AppError('NOT_FOUND', 'no such quarantined input');
 

@@ -1,9 +1,10 @@
 'use client';
 
-import { useCallback, useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useReducer, useState } from 'react';
 import { SiteHeader } from '../../site-header';
 import { formatDateTime, formatFullDateTime } from '@/lib/format-date-time';
-import type { QuarantineItem, QuarantinePage } from '@/server/ingest/quarantine-query';
+import type { QuarantineItem, QuarantinePage, ReingestResult } from '@/lib/quarantine';
+import { adminApi } from '../users/admin-api';
 
 const PAGE_SIZE = 50;
 
@@ -19,7 +20,23 @@ function reduce(state: State, action: Action): State {
 const formatSize = (bytes: number | null) =>
   bytes === null ? '—' : bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
-/** What arrived and could not be used, newest first, with the reason; "older" loads the next page. */
+const CHANNEL_TEXT: Record<string, string> = { dimse: 'DICOM C-STORE from AE', stow: 'STOW-RS from', upload: 'Upload by', folder: 'Watched folder', demo: 'Demo scanner' };
+
+/** "Upload by ana", "DICOM C-STORE from AE CT_SCANNER_1", "Upload by token pacs". */
+function describeSender(q: QuarantineItem): string {
+  if (!q.sender) return q.origin ?? '—';
+  const { channel, name } = q.sender;
+  if (channel === 'folder') return CHANNEL_TEXT.folder!;
+  const who = name.startsWith('token:') ? `service token ${name.slice(6)}` : name;
+  return `${CHANNEL_TEXT[channel] ?? channel} ${who}`;
+}
+
+const ACTION_BUTTON = 'rounded border border-edge px-2 py-0.5 text-xs hover:bg-surface disabled:opacity-60';
+
+/**
+ * What arrived and could not be used, newest first, with the reason; "older" loads the next page.
+ * Each entry can be downloaded as received, re-ingested once its cause is fixed, or deleted.
+ */
 export function QuarantineClient({ user }: { user: { username: string; role: string } }) {
   const [state, dispatch] = useReducer(reduce, { phase: 'loading', items: [], nextCursor: null, total: 0 });
 
@@ -40,6 +57,31 @@ export function QuarantineClient({ user }: { user: { username: string; role: str
     void load(null);
   }, [load]);
 
+  const [busy, setBusy] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
+
+  async function reingest(q: QuarantineItem) {
+    setBusy(q.id);
+    setNotice(null);
+    const r = await adminApi<ReingestResult>(`/api/quarantine/${encodeURIComponent(q.id)}/reingest`, { method: 'POST' });
+    if (!r.ok) setNotice({ tone: 'bad', text: r.message });
+    else if (r.data.status === 'quarantined') setNotice({ tone: 'bad', text: `Still refused: ${r.data.error.code} — ${r.data.error.message}. It stays in quarantine.` });
+    else setNotice({ tone: 'ok', text: `Re-ingested: ${r.data.status === 'duplicate' ? 'already held' : 'stored'} in study …${r.data.studyInstanceUid.slice(-8)}; removed from quarantine.` });
+    await load(null);
+    setBusy(null);
+  }
+
+  async function remove(q: QuarantineItem) {
+    setBusy(q.id);
+    setNotice(null);
+    setConfirmDelete(null);
+    const r = await adminApi<null>(`/api/quarantine/${encodeURIComponent(q.id)}`, { method: 'DELETE' });
+    setNotice(r.ok ? { tone: 'ok', text: 'Deleted from quarantine.' } : { tone: 'bad', text: r.message });
+    await load(null);
+    setBusy(null);
+  }
+
   return (
     <div className="mx-auto flex max-w-7xl flex-col gap-6 p-6">
       <SiteHeader title="Quarantine" subtitle={<>Inputs that could not be used, kept byte for byte under <span className="font-mono">DATA_DIR/quarantine</span>.</>} user={user} current="/admin/quarantine" />
@@ -52,6 +94,11 @@ export function QuarantineClient({ user }: { user: { username: string; role: str
             {state.phase === 'error' ? 'Could not load the list.' : `${state.items.length} of ${state.total} shown`}
           </p>
         </div>
+        {notice && (
+          <p role="status" data-testid="quarantine-notice" className={`mb-3 text-sm ${notice.tone === 'ok' ? 'text-live' : 'text-alert'}`}>
+            {notice.text}
+          </p>
+        )}
         {state.phase === 'ready' && state.items.length === 0 ? (
           <p className="text-muted">Nothing in quarantine.</p>
         ) : (
@@ -59,7 +106,7 @@ export function QuarantineClient({ user }: { user: { username: string; role: str
             <table className="w-full min-w-[48rem] border-collapse text-left text-sm" data-testid="quarantine-table">
               <thead className="text-xs uppercase tracking-wide text-muted">
                 <tr>
-                  {['Received', 'Source', 'From', 'Size', 'Reason'].map((c) => (
+                  {['Received', 'File', 'Sender', 'Size', 'Reason', 'Actions'].map((c) => (
                     <th key={c} scope="col" className="px-3 py-2 font-medium">
                       {c}
                     </th>
@@ -68,13 +115,35 @@ export function QuarantineClient({ user }: { user: { username: string; role: str
               </thead>
               <tbody>
                 {state.items.map((q) => (
-                  <tr key={q.id} className="border-t border-edge align-top">
+                  <tr key={q.id} className="border-t border-edge align-top" data-testid="quarantine-row">
                     <td className="whitespace-nowrap px-3 py-2 font-mono"><time dateTime={q.receivedAt} title={formatFullDateTime(q.receivedAt)}>{formatDateTime(q.receivedAt)}</time></td>
-                    <td className="px-3 py-2">{q.source}</td>
-                    <td className="px-3 py-2 font-mono">{q.origin ?? '—'}</td>
+                    <td className="px-3 py-2 font-mono">
+                      {q.fileName ?? <span className="font-sans text-muted" title="Names that could carry a patient's name are not kept">name not kept</span>}
+                    </td>
+                    <td className="px-3 py-2">{describeSender(q)}</td>
                     <td className="whitespace-nowrap px-3 py-2">{formatSize(q.sizeBytes)}</td>
                     <td className="px-3 py-2">
                       <span className="font-mono text-alert">{q.errorCode}</span> {q.message}
+                    </td>
+                    <td className="px-3 py-2">
+                      <div className="flex flex-wrap gap-1">
+                        <a href={`/api/quarantine/${encodeURIComponent(q.id)}/file`} download className={ACTION_BUTTON} data-testid="quarantine-download">
+                          Download
+                        </a>
+                        <button type="button" disabled={busy !== null} onClick={() => void reingest(q)} className={ACTION_BUTTON} data-testid="quarantine-reingest">
+                          {busy === q.id ? 'Working…' : 'Re-ingest'}
+                        </button>
+                        <button
+                          type="button"
+                          disabled={busy !== null}
+                          onClick={() => (confirmDelete === q.id ? void remove(q) : setConfirmDelete(q.id))}
+                          onBlur={() => setConfirmDelete((id) => (id === q.id ? null : id))}
+                          className={`${ACTION_BUTTON} ${confirmDelete === q.id ? 'border-alert text-alert' : ''}`}
+                          data-testid="quarantine-delete"
+                        >
+                          {confirmDelete === q.id ? 'Confirm delete' : 'Delete…'}
+                        </button>
+                      </div>
                     </td>
                   </tr>
                 ))}
