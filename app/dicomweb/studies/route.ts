@@ -13,7 +13,7 @@ export const POST = route({ permission: 'storeStudies' }, async ({ request, serv
   const sender = ip ?? 'http';
   // RetrieveURLs name the origin clients use (PUBLIC_URL, else the checked Host), not Next's own.
   const base = `${requestOrigin(request)}/dicomweb`;
-  const result = await storeInstances(request.body, request.headers.get('content-type'), { channel: 'stow', sender }, services.ingest, base);
+  const result = await storeInstances(request.body, request.headers.get('content-type'), { channel: 'stow', sender }, services.ingest, base, request.headers.get('content-length'));
   const isDicomJson = !('error' in result.body);
   return new Response(JSON.stringify(result.body), {
     status: result.status,

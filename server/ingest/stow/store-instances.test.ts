@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -90,5 +90,16 @@ describe('STOW-RS store', () => {
     expect((await run(multipart([]), 'application/json')).status).toBe(415);
     expect((await run(multipart([]), 'multipart/related; type="application/dicom+xml"; boundary=x')).status).toBe(415);
     expect((await run(null)).status).toBe(400);
+  });
+
+  it('refuses a request of more than 5,000 parts with 413 before storing or quarantining any', async () => {
+    const study = generatePhantomStudy({ seed: 23, slices: 1, size: 64 });
+    const junk = new TextEncoder().encode('not DICOM');
+    const parts = [{ type: 'application/dicom', bytes: study.slices[0]!.bytes }, ...Array.from({ length: 5999 }, () => ({ type: 'application/dicom', bytes: junk }))];
+    const result = await run(multipart(parts));
+    expect(result.status).toBe(413);
+    expect((result.body as { error: { code: string } }).error.code).toBe('BODY_TOO_LARGE');
+    expect(recorded).toHaveLength(0);
+    expect(readdirSync(root, { recursive: true }).filter((f) => String(f).endsWith('.dcm') || String(f).includes('quarantine/'))).toEqual([]);
   });
 });
