@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { can, isRole, type Permission } from '@/server/auth/roles';
 import { UserMenu } from './account/user-menu';
+import { ResearchBadge } from './research-badge';
 
 const LINKS: { href: string; label: string; permission: Permission }[] = [
   { href: '/', label: 'Worklist', permission: 'readWorklist' },
@@ -21,7 +22,10 @@ export function SiteHeader({ title, subtitle, user, current, extra }: { title: s
   return (
     <header className="flex flex-wrap items-center justify-between gap-4 border-b border-edge pb-4">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        <div className="flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+          <ResearchBadge />
+        </div>
         {subtitle && <p className="text-sm text-muted">{subtitle}</p>}
         {links.length > 1 && (
           <nav aria-label="Pages" className="mt-2 flex flex-wrap gap-4 text-sm">

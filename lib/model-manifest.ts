@@ -130,6 +130,11 @@ export const modelManifestSchema = z.object({
    * `operatingPoints` only highlight slices in the chart and viewer.
    */
   studyOperatingPoints: studyOperatingPointsSchema.optional(),
+  /**
+   * What the model may be used for. `research` (and absence: no model here has been cleared for
+   * clinical use) puts a "research model — not for clinical use" badge in every page's header.
+   */
+  intendedUse: z.enum(['research', 'clinical']).optional(),
   /** Free-form provenance: data, recipe, metrics. */
   training: z.record(z.string(), z.unknown()).optional(),
 });

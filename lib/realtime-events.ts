@@ -23,7 +23,7 @@ export interface SystemStatus {
   version: string;
   startedAt: string;
   /** Which inference model and execution provider are active, when a model is loaded. */
-  model: { name: string; version: string; provider: string } | null;
+  model: { name: string; version: string; provider: string; intendedUse?: 'research' | 'clinical' } | null;
 }
 
 export interface Heartbeat {

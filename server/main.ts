@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   // operating points they show, but never run it.
   const engine = runsWorker ? await InferenceEngine.create({ ...config.inference, log: log.child({ stage: 'inference' }) }) : undefined;
   const manifest = engine?.manifest ?? (await loadVerifiedModel(config.inference.manifestPath)).manifest;
-  const model = { name: manifest.name, version: manifest.version, provider: engine?.status.provider ?? 'worker nodes' };
+  // Absent intendedUse reads as research: the UI's badge must not vanish because a field was left out.
+  const model = { name: manifest.name, version: manifest.version, provider: engine?.status.provider ?? 'worker nodes', intendedUse: manifest.intendedUse ?? 'research' };
   const status = () => ({ version, startedAt, model });
 
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: log.child({ stage: 'db' }) });
