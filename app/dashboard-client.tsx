@@ -11,7 +11,8 @@ import { useHeldOrder } from './worklist/use-held-order';
 import { useNow } from './worklist/use-now';
 import { useWorklist } from './worklist/use-worklist';
 import { useWorklistFilter } from './worklist/use-worklist-filter';
-import { filterStudies, filterToSearch } from './worklist/worklist-filter';
+import { filterStudies, filterToSearch, finishedViewOf } from './worklist/worklist-filter';
+import { useFinishedStudies } from './worklist/use-finished-studies';
 import { WorklistTable } from './worklist/worklist-table';
 import { WorklistToolbar } from './worklist/worklist-toolbar';
 
@@ -22,7 +23,9 @@ export function DashboardClient({ user }: { user: { username: string; role: stri
   const [filter, setFilter] = useWorklistFilter();
   // "Today" and "last 24 h" move with the clock; a minute's resolution is plenty.
   const now = useNow(60_000);
-  const shown = useMemo(() => filterStudies(worklist.studies, filter, now), [worklist.studies, filter, now]);
+  // Reported / dismissed / all: the finished studies come from the server, after the live active ones.
+  const finished = useFinishedStudies(finishedViewOf(filter), worklist.lastSeq);
+  const shown = useMemo(() => filterStudies(finished ? [...worklist.studies, ...finished] : worklist.studies, filter, now), [worklist.studies, finished, filter, now]);
   const order = useHeldOrder(shown, filterToSearch(filter));
   const sound = useAlertSound(worklist.alerts[0]?.seq);
   const flagged = worklist.studies.filter((s) => s.flagged).length;

@@ -15,14 +15,25 @@ export interface WorklistFilter {
   query: string;
 }
 
-export const STATUS_FILTERS = ['active', 'incoming', 'triaged', 'in_review'] as const;
+export const STATUS_FILTERS = ['active', 'incoming', 'triaged', 'in_review', 'reported', 'dismissed', 'all'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 export const STATUS_FILTER_TEXT: Record<StatusFilter, string> = {
   active: 'All active',
   incoming: 'Receiving / analysing',
   triaged: 'Triaged',
   in_review: 'In review',
+  reported: 'Reported',
+  dismissed: 'Dismissed',
+  all: 'All, finished included',
 };
+
+/**
+ * The finished studies a filter needs from the server (GET /api/worklist?status=…), which the live
+ * list does not hold; null when the live list is enough.
+ */
+export function finishedViewOf(filter: WorklistFilter): 'reported' | 'dismissed' | 'all' | null {
+  return filter.status === 'reported' || filter.status === 'dismissed' || filter.status === 'all' ? filter.status : null;
+}
 
 export const ARRIVAL_FILTERS = ['all', '24h', 'today'] as const;
 export type ArrivalFilter = (typeof ARRIVAL_FILTERS)[number];
@@ -35,6 +46,9 @@ const STATUSES_OF: Record<StatusFilter, ReadonlySet<WorklistItem['status']>> = {
   incoming: new Set(['receiving', 'analysing']),
   triaged: new Set(['triaged']),
   in_review: new Set(['in_review']),
+  reported: new Set(['reported']),
+  dismissed: new Set(['dismissed']),
+  all: new Set(['receiving', 'analysing', 'triaged', 'in_review', 'reported', 'dismissed']),
 };
 
 /** Longest search text kept from a URL: enough for a UID, short enough to bound the work. */

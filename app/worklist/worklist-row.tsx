@@ -43,7 +43,7 @@ export function WorklistRow({ study, now, highlighted, left, onKeyDown }: Props)
       data-outcome={study.outcome ?? ''}
       data-left={left || undefined}
       aria-label={[
-        `Rank ${study.rank}`,
+        study.rank > 0 ? `Rank ${study.rank}` : 'Finished',
         study.flagged ? 'flagged' : '',
         study.escalated ? 'escalated' : '',
         describeStatus(study),
@@ -59,7 +59,7 @@ export function WorklistRow({ study, now, highlighted, left, onKeyDown }: Props)
     >
       <td className="px-3 py-2 text-center font-mono text-lg tabular-nums" data-testid="rank">
         <Link href={href} tabIndex={-1} className="text-ink underline-offset-4 hover:underline" data-testid="open-study">
-          {study.rank}
+          {study.rank > 0 ? study.rank : '—'}
         </Link>
       </td>
       <td className="px-3 py-2">
