@@ -114,19 +114,41 @@ async function main(): Promise<void> {
   realtime.start();
   log.info({ role: config.serverRole, port: web ? config.port : undefined, dicomPort: webStages?.dicomPort, env: config.env, version, database: db.provider }, 'server listening');
 
+  // SIGTERM and SIGINT drain: the DICOM listener takes no new association and lets the open ones
+  // finish (store-then-ack), the pipeline finishes the batch it holds (its jobs are then done, no
+  // lease left behind), the HTTP server and sockets close, then the database. Exit 0 when every
+  // step succeeded; a second signal, or a drain past its deadline, exits 1 at once.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn({ signal }, 'second signal while shutting down: exiting now');
+      process.exit(1);
+    }
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    await webStages?.stop();
-    await worker?.stop();
-    await realtime.stop(); // also closes the http server
-    await web?.http.closeNext();
-    await engine?.close();
-    await auditAnchor.stop();
-    await db.close();
-    process.exit(0);
+    log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.fatal({ signal }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs + 20_000);
+    deadline.unref();
+    let failed = false;
+    const step = async (name: string, run: () => Promise<unknown> | undefined) => {
+      try {
+        await run();
+      } catch (err) {
+        failed = true;
+        log.error({ err, step: name }, 'shutdown step failed');
+      }
+    };
+    await step('ingest', () => webStages?.stop());
+    await step('pipeline', () => worker?.stop());
+    await step('realtime and http', () => realtime.stop()); // also closes the http server
+    await step('next', () => web?.http.closeNext());
+    await step('inference', () => engine?.close());
+    await step('audit anchor', () => auditAnchor.stop());
+    await step('database', () => db.close());
+    log.info({ signal, ok: !failed }, 'stopped');
+    process.exit(failed ? 1 : 0);
   };
   process.on('SIGINT', (s) => void stop(s));
   process.on('SIGTERM', (s) => void stop(s));

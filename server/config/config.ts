@@ -31,6 +31,8 @@ const envSchema = z.object({
   JOURNAL_PRUNE_INTERVAL_S: z.coerce.number().min(0.1).max(86_400).default(3600),
   /** A claimed job's lease, seconds, renewed every third of it while the work runs; a dead worker's jobs come back after it. */
   JOB_LEASE_S: z.coerce.number().min(0.5).max(3600).default(15),
+  /** SIGTERM/SIGINT: how long open DICOM associations may run to their end before they are cut. */
+  SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(600).default(10),
   /** Seconds between retention sweeps of stored DICOM; unset: a tenth of the retention period (1 min to 1 h). */
   RETENTION_SWEEP_INTERVAL_S: z.coerce.number().min(0.1).max(86_400).optional(),
   DEMO_SCANNER: onOff('on'),
@@ -127,6 +129,7 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   heartbeatIntervalMs: number;
   journalPruneIntervalMs: number;
+  shutdownGraceMs: number;
   demoScanner: { enabled: boolean; ratePerMin: number; slices: { min: number; max: number } };
   databaseUrl: string | undefined;
   /** `port` undefined: the plain listener is off; `tls` undefined: no TLS listener. */
@@ -185,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     heartbeatIntervalMs: Math.round(e.HEARTBEAT_INTERVAL_S * 1000),
     journalPruneIntervalMs: Math.round(e.JOURNAL_PRUNE_INTERVAL_S * 1000),
+    shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000),
     demoScanner: { enabled: e.DEMO_SCANNER, ratePerMin: e.DEMO_SCANNER_RATE_PER_MIN, slices: e.DEMO_SCANNER_SLICES },
     databaseUrl: e.DATABASE_URL,
     dicom: {

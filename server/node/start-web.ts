@@ -113,7 +113,9 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     stop: async () => {
       await scanner?.stop();
       await watcher?.stop();
-      dimse.stop();
+      // Open associations finish (every slice they send is acknowledged) within the grace period.
+      const cut = await dimse.drain(config.shutdownGraceMs);
+      if (cut > 0) log.warn({ cut, graceMs: config.shutdownGraceMs }, 'DICOM associations still open after the shutdown grace period were cut; their senders re-send what was not acknowledged');
     },
   };
 }

@@ -1,7 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SUBTYPES } from '@/lib/labels';
 import { checkIsCt, checkSeriesUsable, decodePixels, parseDicom, toHounsfield } from '../dicom';
 import { generateDemoStudy } from './generate-demo-study';
+
+vi.setConfig({ testTimeout: 60_000 });
 
 describe('generateDemoStudy: the real GE head CT with synthetic bleeds', () => {
   beforeAll(() => {
