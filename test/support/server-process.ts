@@ -48,6 +48,12 @@ export type ServerProcessOptions = {
   dataDir: string;
   /** Extra or overriding environment variables. */
   env?: Record<string, string>;
+  /**
+   * `source` (default): `node --import tsx server/main.ts`, as `npm run dev` runs it. `built`:
+   * `node dist/server/main.js`, as `npm start` runs it (build it first: `node scripts/build-server.mjs`).
+   * Either way the child's PID is the server's own process.
+   */
+  entry?: 'source' | 'built';
   /** How long to wait for "server listening" (default 180 s: Next dev on a loaded 2-core box). */
   startTimeoutMs?: number;
 };
@@ -151,7 +157,8 @@ async function spawnServer(opts: ServerProcessOptions) {
     API_TOKENS: [`test-harness:clinician:${apiToken}`, opts.env?.API_TOKENS].filter(Boolean).join(','),
   } as NodeJS.ProcessEnv;
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = opts.entry === 'built' ? ['dist/server/main.js'] : ['--import', 'tsx', 'server/main.ts'];
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   let size = 0;
   const keep = (b: Buffer) => {

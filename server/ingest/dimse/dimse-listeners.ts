@@ -49,4 +49,10 @@ export class DimseListeners {
     this.plain?.stop();
     this.secure?.stop();
   }
+
+  /** Graceful stop of every listener (DimseServer.drain); resolves with the associations cut. */
+  async drain(graceMs: number): Promise<number> {
+    const cut = await Promise.all([this.plain?.drain(graceMs), this.secure?.drain(graceMs)]);
+    return cut.reduce<number>((n, c) => n + (c ?? 0), 0);
+  }
 }

@@ -67,6 +67,24 @@ export class DimseServer {
     this.up = false;
     this.server.close();
   }
+
+  /**
+   * A graceful stop: accepts no new association, lets the open ones run to their end (every slice
+   * they send is stored and acknowledged, store-then-ack) for up to `graceMs`, then cuts what is
+   * left (its unacknowledged slices are re-sent by the modality). Resolves with how many were cut.
+   * dcmjs-dimse's own close() cuts every association at once, mid-C-STORE.
+   */
+  async drain(graceMs: number): Promise<number> {
+    this.up = false;
+    const inner = this.server as unknown as { server?: NetServer; clients: { connected?: boolean }[] };
+    if (inner.server?.listening) inner.server.close();
+    const open = () => inner.clients.filter((c) => c.connected !== false).length;
+    const end = Date.now() + graceMs;
+    while (open() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const cut = open();
+    this.server.close();
+    return cut;
+  }
 }
 
 function securityOptionsOf(tls: DimseTlsMaterial) {
