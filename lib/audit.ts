@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   'quarantine.deleted',
   'quarantine.reingested',
   'operating_point.changed',
+  'dicomweb.searched',
+  'dicomweb.retrieved',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -63,6 +65,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'quarantine.deleted': 'Deleted a quarantined file',
   'quarantine.reingested': 'Re-ingested a quarantined file',
   'operating_point.changed': 'Changed the study operating point',
+  'dicomweb.searched': 'Searched over DICOMweb',
+  'dicomweb.retrieved': 'Retrieved images over DICOMweb',
 };
 
 /** One journal entry. `note` is the free text (feedback comment, dismiss reason) kept beside the journal. */

@@ -27,6 +27,8 @@ export interface StudyModel {
 
 export interface StudyDetail {
   study: WorklistItem;
+  /** "Open in viewer" link (VIEWER_URL_TEMPLATE with this study's UID); absent when none is configured. */
+  viewerUrl?: string;
   /** Null until a model has scored the study. */
   model: StudyModel | null;
   /**

@@ -9,6 +9,7 @@ import { OIDC_ENV, readOidcSettings, type OidcSettings } from '@/server/auth/oid
 import { HTTP_ENV, readHttpSettings, type HttpSettings } from '@/server/http/http-env';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '@/server/inference/execution-provider';
 import { DIMSE_ENV, readDimseSettings, type DimseTlsSettings } from '@/server/ingest/dimse/dimse-env';
+import { DICOMWEB_ENV } from '@/server/dicomweb/dicomweb-env';
 import { OPERATIONS_ENV, readOperationsAlarmBands } from '@/server/operations/operations-env';
 import type { OperationsAlarmBands } from '@/lib/operations';
 import { DEFAULT_MODEL_MANIFEST } from './defaults';
@@ -115,6 +116,8 @@ const envSchema = z.object({
   SERVER_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   /** Optional OpenID Connect single sign-on (server/auth/oidc/oidc-env.ts). */
   ...OIDC_ENV,
+  /** DICOMweb CORS and the study page's viewer link (server/dicomweb/dicomweb-env.ts). */
+  ...DICOMWEB_ENV,
   /** Reverse proxies, allowed Host names and the public origin (server/http/http-env.ts). */
   ...HTTP_ENV,
   /** The audit journal's signed checkpoints (server/audit/audit-env.ts). */
@@ -155,6 +158,8 @@ export type Config = {
   watchFolder: { dir: string; pollIntervalMs: number } | undefined;
   /** OpenID Connect single sign-on; undefined when OIDC_ISSUER is unset. */
   oidc: OidcSettings | undefined;
+  /** Origins allowed to call /dicomweb from a browser; the study page's "open in viewer" link template (undefined: none). */
+  dicomweb: { corsOrigins: string[]; viewerUrlTemplate: string | undefined };
   /** What the HTTP edge believes and allows: TRUSTED_PROXIES, ALLOWED_HOSTS, PUBLIC_URL. */
   http: HttpSettings;
   /** The audit journal's anchor outside the database: signing key, checkpoint file, interval. */
@@ -222,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     watchFolder: e.WATCH_DIR ? { dir: path.resolve(e.WATCH_DIR), pollIntervalMs: Math.round(e.WATCH_POLL_S * 1000) } : undefined,
     oidc: oidc.settings,
+    dicomweb: { corsOrigins: e.DICOMWEB_CORS_ORIGINS, viewerUrlTemplate: e.VIEWER_URL_TEMPLATE },
     http: http.settings,
     audit: readAuditSettings(e, path.resolve(e.DATA_DIR)),
     serverRole: e.SERVER_ROLE,

@@ -15,7 +15,7 @@ export interface IngestSource {
 }
 
 export type IngestOutcome =
-  | { status: 'stored' | 'duplicate'; studyInstanceUid: string; sopInstanceUid: string; sopClassUid: string | undefined }
+  | { status: 'stored' | 'duplicate'; studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; sopClassUid: string | undefined }
   | { status: 'quarantined'; error: { code: string; message: string }; quarantineId: string };
 
 /** A stored instance, handed to whatever records it (database row, processing queue). */
@@ -71,6 +71,7 @@ export class IngestService {
     return {
       status: stored.duplicate ? 'duplicate' : 'stored',
       studyInstanceUid: header.studyInstanceUid,
+      seriesInstanceUid: header.seriesInstanceUid,
       sopInstanceUid: header.sopInstanceUid,
       sopClassUid: header.sopClassUid,
     };

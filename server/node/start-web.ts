@@ -20,6 +20,7 @@ import { readPriorStudies } from '@/server/triage/read-prior-studies';
 import { readStudyDetail } from '@/server/triage/study-query';
 import { readWorklist } from '@/server/triage/worklist-query';
 import { SliceViewer } from '@/server/viewer';
+import { DicomwebReader, ReadWindow } from '@/server/dicomweb';
 import { join } from 'node:path';
 import { explainListenError, listenHttp } from './listen-errors';
 import type { NodeContext, Stoppable } from './node-context';
@@ -87,6 +88,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     quarantineAdmin: new QuarantineAdmin({ prisma: db.prisma, audit: audit.log, quarantine, files, record, log: log.child({ stage: 'quarantine' }) }),
     operations: (window) => readOperationsMetrics(db.prisma, window, new Date(), config.operations.alarmBands),
     audit,
+    dicomweb: { reader: new DicomwebReader(db.prisma, files), corsOrigins: config.dicomweb.corsOrigins, viewerUrlTemplate: config.dicomweb.viewerUrlTemplate, frameReads: new ReadWindow() },
     actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor, new Date(), config.triage),
     notifyStudyChanged: (studyId) => ctx.publishStudyChange(studyId, 'updated'),
     operatingPoints: ctx.pointsInForce,

@@ -1,7 +1,7 @@
 // The part of dcmjs 0.52 the phantom writer and DICOMweb (server/dicomweb) use; dcmjs ships no type declarations.
 declare module 'dcmjs' {
   /** Denaturalized element: VR and values, keyed by tag hex ("7FE00010"). */
-  interface DcmjsElement {
+  export interface DcmjsElement {
     vr: string;
     Value: unknown[];
     /** Bulk data written as a reference instead of inline (DICOM JSON, PS3.18 F.2.6). */

@@ -1,4 +1,6 @@
 import { requestOrigin } from '@/server/http/request-origin';
+import { dicomwebPreflight } from '@/server/dicomweb';
+import { searchStudies } from '@/server/dicomweb/dicomweb-handlers';
 import { route } from '@/server/http/route';
 import { storeInstances } from '@/server/ingest/stow/store-instances';
 
@@ -20,3 +22,7 @@ export const POST = route({ permission: 'storeStudies' }, async ({ request, serv
     headers: { 'content-type': isDicomJson ? 'application/dicom+json' : 'application/json' },
   });
 });
+
+/** QIDO-RS: GET /dicomweb/studies (server/dicomweb). */
+export const GET = searchStudies;
+export const OPTIONS = dicomwebPreflight;

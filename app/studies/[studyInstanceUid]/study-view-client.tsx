@@ -89,6 +89,11 @@ export function StudyViewClient({ studyInstanceUid, initialSop, user }: Props) {
           </div>
         </div>
         <div className="flex shrink-0 items-center gap-3">
+          {detail?.viewerUrl && (
+            <a href={detail.viewerUrl} target="_blank" rel="noopener noreferrer" className="rounded px-2 py-1 text-sm text-sky-300 hover:bg-edge focus-visible:outline-2 focus-visible:outline-sky-400" data-testid="open-in-viewer">
+              Open in viewer ↗
+            </a>
+          )}
           <ConnectionIndicator state={connection} />
           <UserMenu username={user.username} role={user.role} />
         </div>

@@ -88,7 +88,8 @@ export async function storeInstances(
         studies.add(outcome.studyInstanceUid);
         stored.push({
           ...sop(outcome.sopClassUid, outcome.sopInstanceUid),
-          '00081190': { vr: 'UR', Value: [`${retrieveBase}/studies/${outcome.studyInstanceUid}/instances/${outcome.sopInstanceUid}`] },
+          // The WADO-RS instance URL (PS3.18 10.4), served by server/dicomweb.
+          '00081190': { vr: 'UR', Value: [`${retrieveBase}/studies/${outcome.studyInstanceUid}/series/${outcome.seriesInstanceUid}/instances/${outcome.sopInstanceUid}`] },
         });
       }
     } catch {

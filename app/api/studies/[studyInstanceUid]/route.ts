@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { dicomUidSchema } from '@/lib/dicom-uid';
 import { auditActor } from '@/server/audit/audit-service';
-import { can } from '@/server/auth/roles';
+import { viewerUrlFor } from '@/server/dicomweb/dicomweb-env';
+import { can } from '@/lib/roles';
 import { errorResponse } from '@/server/http/error-response';
 import { route } from '@/server/http/route';
 
@@ -18,5 +19,6 @@ export const GET = route({ permission: 'readWorklist', params: Params }, async (
   if (!detail) return errorResponse('NOT_FOUND', 'no such study');
   // Who opened which study (issue 7 §2): recorded before the data leaves, so no read goes unrecorded.
   await services.audit.recordStudyView(auditActor(principal), studyInstanceUid, ip);
-  return detail;
+  const viewerUrl = viewerUrlFor(services.dicomweb?.viewerUrlTemplate, studyInstanceUid);
+  return viewerUrl ? { ...detail, viewerUrl } : detail;
 });
