@@ -34,6 +34,14 @@ export const pointsInForceSchema = z.object({
 });
 export type PointsInForce = z.infer<typeof pointsInForceSchema>;
 
+/** GET /api/operating-points: what is in force, the alternatives an admin may choose, and the last changes. */
+export interface OperatingPointsView {
+  inForce: PointsInForce;
+  manifest: PointsInForce;
+  site: PointsInForce | null;
+  history: { setAt: string; setBy: string | null; source: PointSource; anyThreshold: number; reason: string }[];
+}
+
 /**
  * What a study records of the point it was decided by (Study.decisionPoint): the "any" point and
  * its source. Kept with the study so its explanation stays true after the point in force changes.

@@ -1,6 +1,7 @@
 import { requirePageUser } from '@/server/auth/page-auth';
-import { PERMISSIONS } from '@/server/auth/roles';
+import { PERMISSIONS } from '@/lib/roles';
 import { SiteHeader } from '../site-header';
+import { OperatingPointPanel } from './operating-point-panel';
 import { OperationsDashboard } from './operations-dashboard';
 
 export const dynamic = 'force-dynamic';
@@ -11,6 +12,7 @@ export default async function OperationsPage() {
     <div className="mx-auto flex max-w-7xl flex-col gap-6 p-6">
       <SiteHeader title="Operations" subtitle="Throughput, speed, queue and drift." user={{ username: user.username, role: user.role }} current="/operations" />
       <OperationsDashboard />
+      <OperatingPointPanel canChange={user.role === 'admin'} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { AppError } from '@/lib/errors';
 import type { ModelManifest } from '@/lib/model-manifest';
-import { manifestPoints, pointsInForceSchema, type PointsInForce } from '@/lib/study-decision';
+import { manifestPoints, pointsInForceSchema, type OperatingPointsView, type PointsInForce } from '@/lib/study-decision';
 import type { AuditService } from '@/server/audit';
 import type { AuditActor } from '@/server/audit/audit-log';
 import type { DbClient } from '@/server/db';
@@ -8,14 +8,6 @@ import { sitePointsInForce, type SiteOperatingPoints } from '@/server/inference/
 
 /** What an admin may put in force: the manifest's points, the site calibration's, or an own "any" threshold. */
 export type PointChoice = { use: 'manifest' } | { use: 'site' } | { use: 'custom'; threshold: number };
-
-/** The operations page's view: what is in force, the alternatives, and the recent changes. */
-export interface OperatingPointsView {
-  inForce: PointsInForce;
-  manifest: PointsInForce;
-  site: PointsInForce | null;
-  history: { setAt: string; setBy: string | null; source: PointsInForce['source']; anyThreshold: number; reason: string }[];
-}
 
 /** How long a node reuses what it read: an admin's change reaches every node within this. */
 export const POINTS_CACHE_MS = 5_000;
