@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   DICOM_LOCALIZER: 422,
   DICOM_NOT_AXIAL: 422,
   DICOM_INVALID_UID: 422,
+  /** A SOP Instance UID already stored re-sent under another study, series or patient, or with other pixels. */
+  DICOM_SOP_UID_CONFLICT: 409,
   // Series problems: the slices are readable but do not form one usable axial stack.
   SERIES_EMPTY: 422,
   SERIES_INCONSISTENT: 422,

@@ -27,6 +27,13 @@ function checkUid(name: string, uid: string): void {
   if (!isSafeUid(uid)) throw new AppError('DICOM_INVALID_UID', `${name} is not a DICOM UID (${UID_RULE})`);
 }
 
+/** Where an instance lives under the root: study/series/sop.dcm, every part a checked UID. */
+function pathOf(ids: InstanceIds): string {
+  const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = ids;
+  for (const [name, uid] of Object.entries({ studyInstanceUid, seriesInstanceUid, sopInstanceUid })) checkUid(name, uid);
+  return join(studyInstanceUid, seriesInstanceUid, `${sopInstanceUid}.dcm`);
+}
+
 /**
  * Received DICOM instances on disk, one file per SOP instance under study/series folders. A file
  * is durable (fsync'd) before `store` resolves, so the sender may be told "stored".
@@ -35,9 +42,7 @@ export class DicomFileStore {
   constructor(readonly root: string) {}
 
   async store(bytes: Uint8Array, ids: InstanceIds): Promise<StoredInstance> {
-    const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = ids;
-    for (const [name, uid] of Object.entries({ studyInstanceUid, seriesInstanceUid, sopInstanceUid })) checkUid(name, uid);
-    const relativePath = join(ids.studyInstanceUid, ids.seriesInstanceUid, `${ids.sopInstanceUid}.dcm`);
+    const relativePath = pathOf(ids);
     const path = join(this.root, relativePath);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (await this.sameContent(path, bytes.length, sha256)) {
@@ -45,6 +50,22 @@ export class DicomFileStore {
     }
     await writeFileDurably(path, bytes);
     return { relativePath, sha256, size: bytes.length, duplicate: false };
+  }
+
+  /** The file already stored for these ids, or undefined when there is none (read before a re-send may replace it). */
+  async readExisting(ids: InstanceIds): Promise<Buffer | undefined> {
+    return readFile(join(this.root, pathOf(ids))).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+  }
+
+  /** Deletes one file `store` wrote (a re-send refused after it was written); a missing file is fine. */
+  async remove(relativePath: string): Promise<void> {
+    const root = resolve(this.root);
+    const path = resolve(root, relativePath);
+    if (!path.startsWith(root + sep)) throw new AppError('NOT_FOUND', 'stored path is outside the store');
+    await rm(path, { force: true });
   }
 
   /** The stored bytes at a path the database recorded; a path leading outside the store is refused. */

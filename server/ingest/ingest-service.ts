@@ -2,6 +2,7 @@ import { AppError, isAppError } from '@/lib/errors';
 import { checkIsCt, parseDicom, type DicomHeader, type DicomWarning } from '@/server/dicom';
 import type { Logger } from '@/server/logging';
 import type { DicomFileStore, StoredInstance } from '@/server/files';
+import { checkSopConflict } from './check-sop-conflict';
 import type { QuarantineStore } from './quarantine-store';
 
 /** Where an instance came from, for logs and quarantine notes (never patient data). */
@@ -43,7 +44,9 @@ export interface IngestServiceOptions {
 /**
  * The one durable way in, whatever the channel (C-STORE, STOW-RS, upload, folder, demo scanner):
  * read the header, refuse what is not a usable CT image into quarantine with its reason, store the
- * file durably, record it, and only then report success. Pixels are not decoded here: that is the
+ * file durably, record it, and only then report success. A SOP Instance UID re-sent identically is
+ * a harmless duplicate; re-sent under another study, series or patient, or with other pixels, it is
+ * quarantined as DICOM_SOP_UID_CONFLICT and the stored instance is left as it was. Pixels are not decoded here: that is the
  * analysis stage's job, and a sender should not wait for it.
  */
 export class IngestService {
@@ -61,12 +64,26 @@ export class IngestService {
     let stored: StoredInstance;
     try {
       const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = header;
-      stored = await this.opts.files.store(bytes, { studyInstanceUid, seriesInstanceUid, sopInstanceUid });
+      const ids = { studyInstanceUid, seriesInstanceUid, sopInstanceUid };
+      // A different file under the same UIDs: a header-only correction is stored, other pixels or
+      // another patient are refused before they could overwrite what was analysed.
+      const previous = await this.opts.files.readExisting(ids);
+      const conflict = previous && !previous.equals(bytes) ? checkSopConflict(previous, bytes) : null;
+      if (conflict) return this.quarantine(bytes, source, conflict);
+      stored = await this.opts.files.store(bytes, ids);
     } catch (err) {
       if (isAppError(err, 'DICOM_INVALID_UID')) return this.quarantine(bytes, source, err);
       throw err; // disk full, permissions: the sender must be told it failed, and may retry
     }
-    await this.opts.record({ header, stored, source, warnings });
+    try {
+      await this.opts.record({ header, stored, source, warnings });
+    } catch (err) {
+      // The UID is already recorded in another study, series or patient (record-instance.ts): the
+      // file just written under the new study is removed, the one recorded before stays.
+      if (!isAppError(err, 'DICOM_SOP_UID_CONFLICT')) throw err;
+      if (!stored.duplicate) await this.opts.files.remove(stored.relativePath);
+      return this.quarantine(bytes, source, err);
+    }
     this.opts.log.debug({ channel: source.channel, sop: header.sopInstanceUid, duplicate: stored.duplicate }, 'instance stored');
     return {
       status: stored.duplicate ? 'duplicate' : 'stored',

@@ -1,6 +1,7 @@
 import type { DbClient } from '@/server/db';
 import { positionAlongNormal } from '@/server/dicom/slice-geometry';
 import { enqueueJob } from '@/server/jobs';
+import { movedInstanceConflict } from './check-sop-conflict';
 import type { ReceivedInstance } from './ingest-service';
 
 export interface RecordedInstance {
@@ -17,11 +18,25 @@ export interface RecordedInstance {
 /**
  * Records a stored instance and queues its analysis in ONE transaction, so after a crash either
  * both exist or neither does (and the sender, not yet answered, sends again). The same SOP
- * Instance UID with the same bytes changes nothing; with new bytes it is re-analysed.
+ * Instance UID with the same bytes changes nothing; with new bytes (in the same study, series and
+ * patient: IngestService has checked the pixels) it is re-analysed. Throws DICOM_SOP_UID_CONFLICT
+ * when the UID is recorded under another study, series or patient.
  */
 export async function recordInstance(prisma: DbClient, received: ReceivedInstance, now = new Date()): Promise<RecordedInstance> {
   const { header: h, stored } = received;
   return prisma.$transaction(async (tx) => {
+    // A SOP Instance UID names one image for good: re-sent under another study, series or patient
+    // it is refused (the sender quarantines it), never moved. Checked in the transaction, so two
+    // conflicting sends at once cannot both pass.
+    const prior = await tx.instance.findUnique({
+      where: { SOPInstanceUID: h.sopInstanceUid },
+      select: { study: { select: { StudyInstanceUID: true, PatientID: true } }, series: { select: { SeriesInstanceUID: true } } },
+    });
+    if (prior) {
+      if (prior.study.StudyInstanceUID !== h.studyInstanceUid) throw movedInstanceConflict('study');
+      if (prior.series.SeriesInstanceUID !== h.seriesInstanceUid) throw movedInstanceConflict('series');
+      if ((prior.study.PatientID ?? '') !== (h.patientId ?? '')) throw movedInstanceConflict('patient');
+    }
     const existingStudy = await tx.study.findUnique({ where: { StudyInstanceUID: h.studyInstanceUid }, select: { id: true, status: true } });
     const study = await tx.study.upsert({
       where: { StudyInstanceUID: h.studyInstanceUid },
