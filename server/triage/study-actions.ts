@@ -211,10 +211,10 @@ async function apply(
       // Conditional, like a status move: of two people escalating at once, one records it.
       const { count } = await tx.study.updateMany({
         where: { id: study.id, escalatedAt: null },
-        data: { escalatedAt: now, priorityTier: PRIORITY_TIERS.flagged, version: { increment: 1 } },
+        data: { escalatedAt: now, priorityTier: PRIORITY_TIERS.escalated, version: { increment: 1 } },
       });
       if (count !== 1) throw conflict('the study is already escalated');
-      return { auditAction: 'study.escalated', details: { tier: PRIORITY_TIERS.flagged }, status: study.status };
+      return { auditAction: 'study.escalated', details: { tier: PRIORITY_TIERS.escalated }, status: study.status };
     }
   }
 }
