@@ -1,5 +1,5 @@
-import { requirePageUser } from '@/server/auth/page-auth';
-import { PERMISSIONS } from '@/server/auth/roles';
+import { requirePageUser } from '@/server/http/page-auth';
+import { PERMISSIONS } from '@/lib/roles';
 import { DashboardClient } from './dashboard-client';
 
 export const dynamic = 'force-dynamic';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { can, isRole, type Permission } from '@/server/auth/roles';
+import { can, isRole, type Permission } from '@/lib/roles';
 import { UserMenu } from './account/user-menu';
 import { ResearchBadge } from './research-badge';
 

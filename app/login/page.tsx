@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation';
-import { currentUser } from '@/server/auth/page-auth';
+import { currentUser } from '@/server/http/page-auth';
 import { OIDC_FAILURE_MESSAGES, oidcFailure } from '@/server/auth/oidc/oidc-failures';
 import { getServices } from '@/server/http/service-registry';
 import { safeNextPath } from '@/lib/safe-next-path';

@@ -1,4 +1,4 @@
-import { requirePageUser } from '@/server/auth/page-auth';
+import { requirePageUser } from '@/server/http/page-auth';
 import { PERMISSIONS } from '@/lib/roles';
 import { SiteHeader } from '../site-header';
 import { OperatingPointPanel } from './operating-point-panel';

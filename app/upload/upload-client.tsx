@@ -2,7 +2,7 @@
 
 import { useRef, useState, type DragEvent } from 'react';
 import { SiteHeader } from '../site-header';
-import type { UploadFileResult, UploadReport } from '@/server/ingest/upload';
+import type { UploadFileResult, UploadReport } from '@/lib/upload';
 
 type State =
   | { phase: 'idle' }

@@ -3,7 +3,7 @@ import type { Logger } from '@/server/logging';
 import { LoginThrottle } from './login-throttle';
 import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './password-hasher';
 import type { Principal } from './principal';
-import { can, type Role, type UserRole } from './roles';
+import { can, type Role, type UserRole } from '@/lib/roles';
 import { isSameOrigin } from './origin-check';
 import { newSecret, safeEqual, sha256Hex } from './secrets';
 import { readSessionToken, type CookieSecureMode } from './session-cookie';

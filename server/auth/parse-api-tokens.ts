@@ -1,5 +1,5 @@
 import { AppError } from '@/lib/errors';
-import { isRole, type Role } from './roles';
+import { isRole, type Role } from '@/lib/roles';
 
 /** One bootstrap service-account token from API_TOKENS. */
 export type BootstrapToken = { name: string; role: Role; token: string };

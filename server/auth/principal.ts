@@ -1,4 +1,4 @@
-import type { Role } from './roles';
+import type { Role } from '@/lib/roles';
 
 /** Who made a request: a signed-in person (cookie session) or a service account (bearer token). */
 export type Principal =

@@ -4,7 +4,7 @@ import { loadConfig } from '@/server/config';
 import { addressKey } from './login-throttle';
 import { isSameOrigin, isStateChanging } from './origin-check';
 import { parseApiTokens } from './parse-api-tokens';
-import { can } from './roles';
+import { can } from '@/lib/roles';
 import { safeEqual } from './secrets';
 import { clearSessionCookies, cookieIsSecure, isHttpsRequest, readCookie, readSessionToken, sessionCookie } from './session-cookie';
 

@@ -41,7 +41,7 @@ import { AuthService } from './auth-service';
 import { headersFromNode } from './node-headers';
 import { hashPassword } from './password-hasher';
 import { UserAdmin } from './user-admin';
-import { ROLES, type Role } from './roles';
+import { ROLES, type Role } from '@/lib/roles';
 
 const log = pino({ level: 'silent' });
 const ORIGIN = 'http://triage.test';

@@ -4,7 +4,7 @@ import type { Logger } from '@/server/logging';
 import { normaliseUsername } from './auth-service';
 import { isExternalAccount } from './oidc/external-user';
 import { hashPassword } from './password-hasher';
-import type { Role, UserRole } from './roles';
+import type { Role, UserRole } from '@/lib/roles';
 import { newSecret, sha256Hex } from './secrets';
 import type { SessionEndings } from './session-endings';
 

@@ -2,7 +2,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getServices } from './service-registry';
 import type { Principal } from '@/server/auth/principal';
-import type { Role } from '@/server/auth/roles';
+import type { Role } from '@/lib/roles';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@/server/auth/session-cookie';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;

@@ -1,6 +1,6 @@
 import { isSameOrigin, isStateChanging } from '@/server/auth/origin-check';
 import type { Principal } from '@/server/auth/principal';
-import type { Role } from '@/server/auth/roles';
+import type { Role } from '@/lib/roles';
 import { errorResponse } from './error-response';
 import { getServices } from './service-registry';
 

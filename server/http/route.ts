@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { isAppError } from '@/lib/errors';
 import { isSameOrigin, isStateChanging } from '@/server/auth/origin-check';
 import type { Principal } from '@/server/auth/principal';
-import { PERMISSIONS, type Permission } from '@/server/auth/roles';
+import { PERMISSIONS, type Permission } from '@/lib/roles';
 import { createLogger, type Logger } from '@/server/logging';
 import { clientAddress } from './client-address';
 import { errorResponse } from './error-response';

@@ -1,5 +1,5 @@
 import { WORKLIST_ROOM, type RoomName } from '@/lib/realtime-events';
-import { can, isRole } from '@/server/auth/roles';
+import { can, isRole } from '@/lib/roles';
 
 /**
  * The rooms a connected principal joins. Today every reader joins the one worklist room; per-site

@@ -1,4 +1,4 @@
-import { requirePageUser } from '@/server/auth/page-auth';
+import { requirePageUser } from '@/server/http/page-auth';
 import { PasswordForm } from './password-form';
 
 export const dynamic = 'force-dynamic';

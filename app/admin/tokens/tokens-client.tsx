@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { ROLES } from '@/server/auth/roles';
+import { ROLES } from '@/lib/roles';
 import { useNow } from '../../worklist/use-now';
 import { SiteHeader } from '../../site-header';
 import { adminApi, formatWhen } from '../users/admin-api';

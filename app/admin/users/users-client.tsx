@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { USER_ROLES, type UserRole } from '@/server/auth/roles';
+import { USER_ROLES, type UserRole } from '@/lib/roles';
 import { useNow } from '../../worklist/use-now';
 import { SiteHeader } from '../../site-header';
 import { adminApi, formatWhen } from './admin-api';

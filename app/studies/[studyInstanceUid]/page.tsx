@@ -1,7 +1,7 @@
 import { notFound } from 'next/navigation';
 import { isSafeUid } from '@/lib/dicom-uid';
-import { requirePageUser } from '@/server/auth/page-auth';
-import { PERMISSIONS } from '@/server/auth/roles';
+import { requirePageUser } from '@/server/http/page-auth';
+import { PERMISSIONS } from '@/lib/roles';
 import { StudyViewClient } from './study-view-client';
 
 export const dynamic = 'force-dynamic';

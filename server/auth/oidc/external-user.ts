@@ -1,6 +1,6 @@
 import type { DbClient } from '@/server/db';
 import { normaliseUsername } from '@/server/auth/auth-service';
-import type { UserRole } from '@/server/auth/roles';
+import type { UserRole } from '@/lib/roles';
 import { newSecret, sha256Hex } from '@/server/auth/secrets';
 
 /** A person the IdP vouched for, with the role their groups map to. */

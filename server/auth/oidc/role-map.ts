@@ -1,4 +1,4 @@
-import { USER_ROLES, type UserRole } from '@/server/auth/roles';
+import { USER_ROLES, type UserRole } from '@/lib/roles';
 
 /** IdP group (or role) name → our role, from OIDC_ROLE_MAP. */
 export type RoleMap = ReadonlyMap<string, UserRole>;

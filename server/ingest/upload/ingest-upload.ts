@@ -1,9 +1,12 @@
 import { AppError, isAppError } from '@/lib/errors';
+import type { UploadFileResult, UploadReport } from '@/lib/upload';
 import type { IngestOutcome, IngestSource } from '../ingest-service';
 import { checkUploadName } from './check-upload-name';
 import { inflateZipEntry } from './inflate-zip-entry';
 import { looksLikeZip, readZipDirectory, type ZipEntry } from './read-zip-directory';
 import type { UploadLimits } from './upload-limits';
+
+export type { UploadFileResult, UploadReport } from '@/lib/upload';
 
 /** One uploaded file as it came in the form. */
 export interface UploadedFile {
@@ -12,21 +15,6 @@ export interface UploadedFile {
 }
 
 type Problem = { code: string; message: string };
-
-/** What became of one file (a zip entry is named `archive.zip/path/in/zip`). */
-export type UploadFileResult =
-  | { name: string; status: 'stored' | 'duplicate'; studyInstanceUid: string; sopInstanceUid: string }
-  /** Read, found unusable, kept in quarantine with its reason. */
-  | { name: string; status: 'quarantined'; error: Problem; quarantineId: string }
-  /** Not read at all: unsafe name, nested zip, zip bomb, damaged archive. */
-  | { name: string; status: 'refused'; error: Problem }
-  /** Could not be stored (disk, database): send it again. */
-  | { name: string; status: 'failed'; error: Problem };
-
-export interface UploadReport {
-  summary: Record<UploadFileResult['status'], number>;
-  files: UploadFileResult[];
-}
 
 export type Ingest = (bytes: Uint8Array, source: IngestSource) => Promise<IngestOutcome>;
 

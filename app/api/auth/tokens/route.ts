@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { auditActor } from '@/server/audit/audit-service';
-import { ROLES } from '@/server/auth/roles';
+import { ROLES } from '@/lib/roles';
 import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { auditActor } from '@/server/audit/audit-service';
-import { USER_ROLES } from '@/server/auth/roles';
+import { USER_ROLES } from '@/lib/roles';
 import { errorResponse } from '@/server/http/error-response';
 import { route } from '@/server/http/route';
 

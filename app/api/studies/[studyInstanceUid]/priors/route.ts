@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
-import { can } from '@/server/auth/roles';
+import { can } from '@/lib/roles';
 import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';

@@ -2,6 +2,7 @@
  * Who may do what. Roles mirror the Prisma `Role` enum; `integration` is for service accounts (API
  * tokens) that send studies and may read nothing. Route handlers name a permission, never a list of
  * roles, so the whole matrix is this one table (tested in server/auth/role-matrix.test.ts).
+ * Isomorphic (no server imports): pages show and hide what the same table allows.
  */
 export const ROLES = ['clinician', 'radiologist', 'admin', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
