@@ -12,6 +12,7 @@ import { InferenceEngine, loadVerifiedModel } from '@/server/inference';
 import { DicomFileStore, removeStaleTempFiles } from '@/server/files';
 import { createLogger } from '@/server/logging';
 import { installFailFast } from '@/server/node/install-fail-fast';
+import { readyBanner } from '@/server/node/ready-banner';
 import { startWeb } from '@/server/node/start-web';
 import { startWorker, type WorkerStages } from '@/server/node/start-worker';
 import { createPostgresFanout, createStudyPublisher, EventJournal, RealtimeHub } from '@/server/realtime';
@@ -61,9 +62,10 @@ async function main(): Promise<void> {
 
   // Users, sessions and tokens: the first admin and API_TOKENS are set up before anything listens.
   let web: { http: HttpServerHandle; auth: AuthService; oidc: OidcSignIn | undefined } | undefined;
+  let generatedAdmin: string | undefined;
   if (runsWeb) {
     const authLog = log.child({ stage: 'auth' });
-    await bootstrapAuth({
+    const report = await bootstrapAuth({
       prisma: db.prisma,
       log: authLog,
       ...config.auth,
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       // never into the JSON logs (which are shipped and kept).
       announce: (text) => process.stdout.write(`${text}\n`),
     });
+    if (report.adminCreated === 'generated') generatedAdmin = report.adminUsername ?? undefined;
     const auth = new AuthService({ prisma: db.prisma, log: authLog, sessionTtlMs: config.auth.sessionTtlMs, cookieSecure: config.auth.cookieSecure });
     // Single sign-on when configured. Discovery starts now but is not awaited: an unreachable IdP logs
     // an error and is retried at the next sign-in click; the server and password sign-in start anyway.
@@ -113,6 +116,8 @@ async function main(): Promise<void> {
   const webStages = web ? await startWeb(ctx, { ...web, status, manifest, wakeWorker: () => worker?.wake() }) : undefined;
   realtime.start();
   log.info({ role: config.serverRole, port: web ? config.port : undefined, dicomPort: webStages?.dicomPort, env: config.env, version, database: db.provider }, 'server listening');
+  // For the person at the console: where to go next (stdout, outside the JSON logs).
+  process.stdout.write(readyBanner({ role: config.serverRole, host: config.host, port: config.port, dicomPort: webStages?.dicomPort || undefined, aeTitle: config.dicom.aeTitle, generatedAdmin }));
 
   // SIGTERM and SIGINT drain: the DICOM listener takes no new association and lets the open ones
   // finish (store-then-ack), the pipeline finishes the batch it holds (its jobs are then done, no

@@ -24,6 +24,8 @@ export type BootstrapOptions = {
 export type BootstrapReport = {
   /** 'env': created from ADMIN_PASSWORD; 'generated': one-time password announced; null: users existed. */
   adminCreated: 'env' | 'generated' | null;
+  /** The first admin's username when it was created at this start. */
+  adminUsername: string | null;
   tokensCreated: number;
   tokensRevoked: number;
 };
@@ -40,7 +42,7 @@ export const ENV_TOKEN_PREFIX = 'env:';
  * and the one-time password allows nothing but choosing a new one.
  */
 export async function bootstrapAuth(opts: BootstrapOptions): Promise<BootstrapReport> {
-  const report: BootstrapReport = { adminCreated: null, tokensCreated: 0, tokensRevoked: 0 };
+  const report: BootstrapReport = { adminCreated: null, adminUsername: null, tokensCreated: 0, tokensRevoked: 0 };
   if ((await opts.prisma.user.count()) === 0) {
     const username = normaliseUsername(opts.adminUsername);
     const generated = opts.adminPassword === undefined ? newSecret().slice(0, 24) : undefined;
@@ -50,6 +52,7 @@ export async function bootstrapAuth(opts: BootstrapOptions): Promise<BootstrapRe
         data: { username, role: 'admin', passwordHash: await hashPassword(password), mustChangePassword: true, displayName: 'Administrator' },
       });
       report.adminCreated = generated ? 'generated' : 'env';
+      report.adminUsername = username;
       opts.log.warn(
         { username, source: generated ? 'generated one-time password, printed once on stdout' : 'ADMIN_PASSWORD' },
         'first start: admin account created; a password change is required at first sign-in',

@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { AppError } from '@/lib/errors';
 import type { Logger } from '@/server/logging';
 import type { ExecutionProvider } from './execution-provider';
+import { unavailableReason } from './provider-availability';
 
 export interface SessionChoice {
   session: ort.InferenceSession;
@@ -22,6 +23,12 @@ export async function createSession(
 ): Promise<SessionChoice> {
   const skipped: SessionChoice['skipped'] = [];
   for (const provider of providers) {
+    // A provider this machine plainly lacks is not asked for: the native attempt prints red errors.
+    const reason = unavailableReason(provider);
+    if (reason) {
+      skipped.push({ provider, error: reason });
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(bytes, {
         executionProviders: [provider],
@@ -32,7 +39,8 @@ export async function createSession(
         // Unavailable providers are expected here; their error is kept and logged once, below.
         logSeverityLevel: provider === 'cpu' ? 2 : 4,
       });
-      opts.log.info({ provider, skipped: skipped.map((s) => s.provider) }, 'inference session ready');
+      // One calm line, the expected fallback included: CPU machines skip cuda and webgpu on every start.
+      opts.log.info({ provider, skipped }, 'inference session ready');
       return { session, provider, skipped };
     } catch (err) {
       skipped.push({ provider, error: err instanceof Error ? err.message : String(err) });
