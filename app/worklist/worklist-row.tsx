@@ -71,15 +71,16 @@ export function WorklistRow({ study, now, highlighted, left, onKeyDown }: Props)
       <td className="px-3 py-2" data-testid="flag">
         <div className="flex flex-col items-start gap-1">
           {study.flagged ? (
-            <span className="rounded bg-alert px-2 py-0.5 text-xs font-bold tracking-wide text-surface">FLAGGED</span>
+            // Why, in words, on hover: the point, its target sensitivity and what it costs in normal studies.
+            <span
+              className="cursor-help rounded bg-alert px-2 py-0.5 text-xs font-bold tracking-wide text-surface"
+              data-testid="flag-reason"
+              title={study.decision ? `Flagged: ${flagReason(study.probabilities.any, study.decision)}` : undefined}
+            >
+              FLAGGED
+            </span>
           ) : (
             <span className="sr-only">not flagged</span>
-          )}
-          {study.flagged && study.decision && (
-            // The short why; the full sentence (the point's target and what it costs) on hover.
-            <span className="whitespace-nowrap text-xs text-muted" data-testid="flag-reason" title={flagReason(study.probabilities.any, study.decision)}>
-              {flagReason(study.probabilities.any, study.decision, 'short')}
-            </span>
           )}
           {study.escalated && (
             <span className="rounded border border-amber-300 px-2 py-0.5 text-xs font-semibold tracking-wide text-amber-300" data-testid="escalated">
