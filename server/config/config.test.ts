@@ -109,4 +109,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, OIDC_CLIENT_SECRET: 'short' })).toThrow(/OIDC_CLIENT_SECRET: at least 16/);
     expect(() => loadConfig({ OIDC_CLIENT_ID: 'c', OIDC_ROLE_MAP: 'g:admin' })).toThrow(/OIDC_ISSUER: required when OIDC_CLIENT_ID, OIDC_ROLE_MAP is set/);
   });
+
+  it('keeps the audit signing key and its checkpoints outside the database, in DATA_DIR unless told otherwise', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/ich' }).audit).toEqual({
+      signingKeyPath: '/srv/ich/audit-signing-key.pem',
+      checkpointFile: '/srv/ich/audit-checkpoints.jsonl',
+      checkpointIntervalMs: 60_000,
+    });
+    expect(loadConfig({ DATA_DIR: '/srv/ich', AUDIT_SIGNING_KEY: '/etc/ich/audit.pem', AUDIT_CHECKPOINT_INTERVAL_S: '5' }).audit).toMatchObject({ signingKeyPath: '/etc/ich/audit.pem', checkpointIntervalMs: 5000 });
+    expect(() => loadConfig({ AUDIT_CHECKPOINT_INTERVAL_S: '0' })).toThrow(/AUDIT_CHECKPOINT_INTERVAL_S/);
+  });
 });
