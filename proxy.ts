@@ -32,5 +32,5 @@ function hasSessionCookie(request: NextRequest): boolean {
 
 export const config = {
   // Pages only: static assets and JSON/DICOM endpoints render no HTML.
-  matcher: [{ source: '/((?!api/|dicomweb/|_next/static|_next/image|favicon.ico|favicon.svg).*)' }],
+  matcher: [{ source: '/((?!api/|dicomweb/|metrics$|_next/static|_next/image|favicon.ico|favicon.svg).*)' }],
 };

@@ -11,6 +11,7 @@ import { createHttpServer, type HttpServerHandle } from '@/server/http';
 import { InferenceEngine, loadVerifiedModel } from '@/server/inference';
 import { DicomFileStore, removeStaleTempFiles } from '@/server/files';
 import { createLogger } from '@/server/logging';
+import { ServerMetrics } from '@/server/metrics';
 import { installFailFast } from '@/server/node/install-fail-fast';
 import { readyBanner } from '@/server/node/ready-banner';
 import { startWeb } from '@/server/node/start-web';
@@ -105,12 +106,15 @@ async function main(): Promise<void> {
   );
   auth?.endings.listen((ended) => realtime.disconnectSessions(ended));
 
-  const publishStudyChange = createStudyPublisher(realtime, (studyId) => readWorklistItem(db.prisma, studyId), realtimeLog);
+  // Prometheus metrics (GET /metrics): the publisher is wrapped to time each triage, the engine reports each run.
+  const metrics = new ServerMetrics({ prisma: db.prisma, role: config.serverRole, socketClients: web ? () => realtime.clientCount : undefined });
+  if (engine) engine.onBatch = metrics.observeBatch;
+  const publishStudyChange = metrics.watchStudyChanges(createStudyPublisher(realtime, (studyId) => readWorklistItem(db.prisma, studyId), realtimeLog));
   // The site's own study operating points (npm run calibrate), beside the manifest; refused with one
   // log line when they belong to another model. An admin's later change (database) wins over both.
   const site = await loadSiteOperatingPoints(join(config.dataDir, SITE_OPERATING_POINTS_FILE), manifest, log.child({ stage: 'inference' }));
   const pointsInForce = new OperatingPointsInForce({ prisma: db.prisma, manifest, site });
-  const ctx = { config, log, db, files, audit, publishStudyChange, pointsInForce };
+  const ctx = { config, log, db, files, audit, publishStudyChange, pointsInForce, metrics };
 
   const worker: WorkerStages | undefined = engine ? startWorker(ctx, engine) : undefined;
   const webStages = web ? await startWeb(ctx, { ...web, status, manifest, wakeWorker: () => worker?.wake() }) : undefined;

@@ -7,6 +7,7 @@ import type { WorklistItem } from '@/lib/worklist';
 import type { WorklistView } from '@/lib/worklist-view';
 import type { AuditService } from '@/server/audit/audit-service';
 import type { DicomwebServices } from '@/server/dicomweb/dicomweb-route';
+import type { Readiness, ServerMetrics } from '@/server/metrics';
 import type { AuthService } from '@/server/auth/auth-service';
 import type { OidcSignIn } from '@/server/auth/oidc/oidc-sign-in';
 import type { UserAdmin } from '@/server/auth/user-admin';
@@ -56,6 +57,9 @@ export interface ServerServices {
   audit: AuditService;
   /** DICOMweb reads (QIDO-RS, WADO-RS) for viewers; absent on nodes or in tests that do not serve them (404). */
   dicomweb?: DicomwebServices | undefined;
+  /** This process's Prometheus metrics (GET /metrics) and readiness checks (GET /api/health/ready). */
+  metrics?: ServerMetrics | undefined;
+  readiness?: Readiness | undefined;
   /** A clinician action on a study with its audit entry (server/triage/study-actions.ts); throws AppError. */
   actOnStudy: (studyInstanceUid: string, request: StudyActionRequest, actor: StudyActor) => Promise<{ studyId: string; result: StudyActionResult }>;
   /** Pushes a study's current worklist row to every dashboard (after an action changed it). */

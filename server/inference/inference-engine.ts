@@ -40,6 +40,8 @@ export interface EngineStatus {
 export class InferenceEngine {
   /** Model runs and slices so far: runs much lower than slices means batching works. */
   readonly stats = { runs: 0, slices: 0 };
+  /** Called after each model run with its slice count and seconds (server/metrics); set by the composition root. */
+  onBatch: ((size: number, seconds: number) => void) | undefined;
 
   private readonly batcher: MicroBatcher<Float32Array, SliceInference>;
 
@@ -116,8 +118,10 @@ export class InferenceEngine {
     let result: ort.InferenceSession.ReturnType;
     this.stats.runs += 1;
     this.stats.slices += n;
+    const runStarted = performance.now();
     try {
       result = await this.session.run({ [this.manifest.input.name]: input });
+      this.onBatch?.(n, (performance.now() - runStarted) / 1000);
     } catch (err) {
       throw new AppError('INFERENCE_FAILED', `model run failed for a batch of ${n}: ${(err as Error).message}`, undefined, { cause: err });
     }

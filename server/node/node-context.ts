@@ -4,6 +4,7 @@ import type { Config } from '@/server/config';
 import type { Database } from '@/server/db';
 import type { DicomFileStore } from '@/server/files';
 import type { Logger } from '@/server/logging';
+import type { ServerMetrics } from '@/server/metrics';
 import type { OperatingPointsInForce } from '@/server/triage/operating-points-in-force';
 
 /** What the web and worker stages of one process share (server/main.ts builds it). */
@@ -17,6 +18,8 @@ export interface NodeContext {
   publishStudyChange: (studyId: string, change: StudyChange) => void;
   /** The study-level operating points in force (admin change, site calibration or manifest); absent: the manifest's. */
   pointsInForce?: OperatingPointsInForce | undefined;
+  /** Prometheus metrics of this process (GET /metrics); absent in tests that do not count. */
+  metrics?: ServerMetrics | undefined;
 }
 
 /** A started part of the process; `stop` ends it (called in reverse order of starting). */

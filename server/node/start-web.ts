@@ -21,6 +21,7 @@ import { readStudyDetail } from '@/server/triage/study-query';
 import { readWorklist } from '@/server/triage/worklist-query';
 import { SliceViewer } from '@/server/viewer';
 import { DicomwebReader, ReadWindow } from '@/server/dicomweb';
+import { Readiness } from '@/server/metrics';
 import { join } from 'node:path';
 import { explainListenError, listenHttp } from './listen-errors';
 import type { NodeContext, Stoppable } from './node-context';
@@ -48,12 +49,16 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     deps.wakeWorker();
     // A new study shows on every dashboard at its first slice, before any score.
     if (recorded.newStudy) ctx.publishStudyChange(recorded.studyId, 'received');
+    ctx.metrics?.ingested(received.source.channel, received.stored.duplicate ? 'duplicate' : 'stored');
   };
   const ingest = new IngestService({
     files,
     quarantine,
     record,
-    recordQuarantine: (entry) => recordQuarantinedInput(db.prisma, entry),
+    recordQuarantine: async (entry) => {
+      await recordQuarantinedInput(db.prisma, entry);
+      ctx.metrics?.ingested(entry.source.channel, 'quarantined');
+    },
     log: log.child({ stage: 'ingest' }),
   });
   const receive = (bytes: Uint8Array, source: { channel: string; sender: string }) => ingest.ingest(bytes, source);
@@ -88,6 +93,9 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     quarantineAdmin: new QuarantineAdmin({ prisma: db.prisma, audit: audit.log, quarantine, files, record, log: log.child({ stage: 'quarantine' }) }),
     operations: (window) => readOperationsMetrics(db.prisma, window, new Date(), config.operations.alarmBands),
     audit,
+    metrics: ctx.metrics,
+    // Ready: database, migrations, queue, this node's DICOM listeners; the model was verified at start-up or the process would have stopped.
+    readiness: new Readiness({ prisma: db.prisma, provider: db.provider, dicomListening: () => dimse.listening, modelLoaded: () => true }),
     dicomweb: { reader: new DicomwebReader(db.prisma, files), corsOrigins: config.dicomweb.corsOrigins, viewerUrlTemplate: config.dicomweb.viewerUrlTemplate, frameReads: new ReadWindow() },
     actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor, new Date(), config.triage),
     notifyStudyChanged: (studyId) => ctx.publishStudyChange(studyId, 'updated'),

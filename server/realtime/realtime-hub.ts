@@ -173,6 +173,11 @@ export class RealtimeHub {
     (ended.exceptSessionId ? target.except(sessionRoom(ended.exceptSessionId)) : target).disconnectSockets(true);
   }
 
+  /** Dashboards connected to this node now (metrics). */
+  get clientCount(): number {
+    return this.io.engine.clientsCount;
+  }
+
   /** Server nodes sharing this hub's fan-out, this one included (1 without a fan-out). */
   serverCount(): Promise<number> {
     return this.io.of('/').adapter.serverCount();
