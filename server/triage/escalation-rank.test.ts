@@ -62,6 +62,9 @@ describe.each(allTestDatabases())('an escalated study sorts first, and every vie
     const low = await createStudy(db.prisma, { anyProbability: 0.03, receivedAt: at(2) });
     const broken = await createStudy(db.prisma, { outcome: 'not_analysable', anyProbability: null, notAnalysableReason: 'SERIES_NOT_AXIAL', priorityTier: PRIORITY_TIERS.needsEyes, receivedAt: at(3) });
     await createStudy(db.prisma, { anyProbability: 0.2, receivedAt: at(4) });
+    // An exact tie (tier, score, arrival): the id decides, in the list and in the single read alike.
+    await createStudy(db.prisma, { anyProbability: 0.15, receivedAt: at(5) });
+    await createStudy(db.prisma, { anyProbability: 0.15, receivedAt: at(5) });
     // Escalate both; then what rescoring, finalisation and the aging sweep write is overruled by the database.
     for (const s of [low, broken]) await db.prisma.study.update({ where: { id: s.id }, data: { escalatedAt: at(10) } });
     await db.prisma.study.update({ where: { id: low.id }, data: { priorityTier: PRIORITY_TIERS.flagged } });

@@ -180,6 +180,8 @@ export async function readWorklistItem(prisma: DbClient, studyId: string): Promi
             { priorityTier: { lt: tier } },
             { priorityTier: tier, anyProbability: any === null ? { not: null } : { gt: any } },
             { priorityTier: tier, anyProbability: any, receivedAt: { lt: row.receivedAt } },
+            // The list's last tie-break (server/db/worklist-order.ts), so an exact tie gets the rank the list shows.
+            { priorityTier: tier, anyProbability: any, receivedAt: row.receivedAt, id: { lt: row.id } },
           ],
         },
       })
