@@ -27,6 +27,14 @@ import { AuditService } from '@/server/audit';
 import { performStudyAction } from '@/server/triage/study-actions';
 import * as stow from '@/app/dicomweb/studies/route';
 import * as quarantineRoute from '@/app/api/quarantine/route';
+import * as quarantineItem from '@/app/api/quarantine/[id]/route';
+import * as quarantineFile from '@/app/api/quarantine/[id]/file/route';
+import * as quarantineReingest from '@/app/api/quarantine/[id]/reingest/route';
+import * as passwordReset from '@/app/api/auth/users/[id]/password-reset/route';
+import * as priors from '@/app/api/studies/[studyInstanceUid]/priors/route';
+import { DicomFileStore } from '@/server/files';
+import { QuarantineAdmin } from '@/server/ingest/quarantine-admin';
+import { QuarantineStore } from '@/server/ingest/quarantine-store';
 import * as upload from '@/app/api/upload/route';
 import { AppError } from '@/lib/errors';
 import { SOCKET_PATH } from '@/lib/realtime-events';
@@ -130,6 +138,19 @@ const ROUTES: { name: string; allowed: readonly Role[]; call: (cred: Credential)
     },
   },
   { name: 'GET /api/quarantine', allowed: ['admin'], call: (c) => quarantineRoute.GET(request('/api/quarantine?limit=5', 'GET', c)) },
+  { name: 'GET /api/quarantine/:id/file', allowed: ['admin'], call: (c) => quarantineFile.GET(request('/api/quarantine/none/file', 'GET', c), { params: Promise.resolve({ id: 'none' }) }) },
+  { name: 'POST /api/quarantine/:id/reingest', allowed: ['admin'], call: (c) => quarantineReingest.POST(request('/api/quarantine/none/reingest', 'POST', c), { params: Promise.resolve({ id: 'none' }) }) },
+  { name: 'DELETE /api/quarantine/:id', allowed: ['admin'], call: (c) => quarantineItem.DELETE(request('/api/quarantine/none', 'DELETE', c), { params: Promise.resolve({ id: 'none' }) }) },
+  {
+    name: 'POST /api/auth/users/:id/password-reset',
+    allowed: ['admin'],
+    call: (c) => passwordReset.POST(request('/api/auth/users/none/password-reset', 'POST', c), { params: Promise.resolve({ id: 'none' }) }),
+  },
+  {
+    name: 'GET /api/studies/:uid/priors',
+    allowed: ['clinician', 'radiologist', 'admin'],
+    call: (c) => priors.GET(request(`/api/studies/${UID}/priors`, 'GET', c), { params: Promise.resolve({ studyInstanceUid: UID }) }),
+  },
   {
     name: 'POST /api/studies/:uid/actions',
     allowed: ['clinician', 'radiologist', 'admin'],
@@ -169,16 +190,25 @@ describe('who may call what (role × route matrix, real route handlers, SQLite)'
       study: async () => undefined,
       ingest: async (_bytes, source) => {
         ingested.push(source.sender);
-        return { status: 'stored', studyInstanceUid: UID, sopInstanceUid: `${UID}.1`, sopClassUid: '1.2.840.10008.5.1.4.1.1.2' };
+        return { status: 'stored', studyInstanceUid: UID, seriesInstanceUid: `${UID}.9`, sopInstanceUid: `${UID}.1`, sopClassUid: '1.2.840.10008.5.1.4.1.1.2' };
       },
       auth,
       userAdmin: new UserAdmin(db.prisma, log, audit.log),
       upload: new UploadService({
         limits: { maxRequestBytes: 1 << 20, maxFiles: 10, maxUncompressedBytes: 1 << 20, maxCompressionRatio: 100 },
-        ingest: async () => ({ status: 'stored', studyInstanceUid: UID, sopInstanceUid: `${UID}.2`, sopClassUid: undefined }),
+        ingest: async () => ({ status: 'stored', studyInstanceUid: UID, seriesInstanceUid: `${UID}.9`, sopInstanceUid: `${UID}.2`, sopClassUid: undefined }),
         log,
       }).receive,
       quarantine: (query) => listQuarantine(db.prisma, query),
+      quarantineAdmin: new QuarantineAdmin({
+        prisma: db.prisma,
+        audit: audit.log,
+        quarantine: new QuarantineStore(join(dir, 'quarantine')),
+        files: new DicomFileStore(join(dir, 'dicom')),
+        record: async () => {},
+        log,
+      }),
+      priors: async () => undefined,
       operations: (window) => readOperationsMetrics(db.prisma, window),
       viewer: {
         slice: async () => {
