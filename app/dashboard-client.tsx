@@ -3,17 +3,21 @@
 import { useMemo } from 'react';
 import { formatDateTime } from '@/lib/format-date-time';
 import { ConnectionIndicator } from './connection-indicator';
+import { KeyboardHelp } from './keyboard-help';
 import { SiteHeader } from './site-header';
 import { useRealtime } from './use-realtime';
 import { FlaggedAlertBanner } from './worklist/flagged-alert-banner';
 import { useAlertSound } from './worklist/use-alert-sound';
 import { useHeldOrder } from './worklist/use-held-order';
 import { useNow } from './worklist/use-now';
+import { StaleNotice } from './worklist/stale-notice';
+import { useStaleness } from './worklist/use-staleness';
 import { useWorklist } from './worklist/use-worklist';
 import { useWorklistFilter } from './worklist/use-worklist-filter';
 import { filterStudies, filterToSearch, finishedViewOf } from './worklist/worklist-filter';
 import { useFinishedStudies } from './worklist/use-finished-studies';
 import { WorklistTable } from './worklist/worklist-table';
+import { WORKLIST_KEYS } from './worklist/worklist-keys';
 import { WorklistToolbar } from './worklist/worklist-toolbar';
 
 /** The dashboard: live connection state, the live worklist and server status. */
@@ -29,6 +33,8 @@ export function DashboardClient({ user }: { user: { username: string; role: stri
   const order = useHeldOrder(shown, filterToSearch(filter));
   const sound = useAlertSound(worklist.alerts[0]?.seq);
   const flagged = worklist.studies.filter((s) => s.flagged).length;
+  const freshness = useStaleness(connection);
+  const stale = freshness.kind === 'stale';
 
   return (
     <div className="mx-auto flex max-w-[100rem] flex-col gap-6 p-6">
@@ -37,7 +43,12 @@ export function DashboardClient({ user }: { user: { username: string; role: stri
         subtitle="Intracranial hemorrhage worklist — head CT"
         user={user}
         current="/"
-        extra={<ConnectionIndicator state={connection} />}
+        extra={
+          <>
+            <KeyboardHelp groups={WORKLIST_KEYS} />
+            <ConnectionIndicator state={connection} />
+          </>
+        }
       />
 
       <FlaggedAlertBanner alerts={worklist.alerts} onDismiss={worklist.dismissAlerts} />
@@ -62,6 +73,7 @@ export function DashboardClient({ user }: { user: { username: string; role: stri
             </button>
           </div>
         </div>
+        <StaleNotice freshness={freshness} />
         <WorklistToolbar filter={filter} onChange={setFilter} />
         {/* Always takes its line, so the table never shifts when the notice appears. */}
         <p className="mb-1 flex h-7 items-center gap-3 text-xs text-muted" data-testid="order-held">
@@ -74,7 +86,10 @@ export function DashboardClient({ user }: { user: { username: string; role: stri
             </>
           )}
         </p>
-        <WorklistTable order={order} highlighted={worklist.highlighted} phase={worklist.phase} total={worklist.studies.length} />
+        {/* Greyed while stale: what is on screen may no longer be true, and must not look current. */}
+        <div data-testid="worklist-body" data-stale={stale || undefined} aria-describedby={stale ? 'worklist-stale' : undefined} className={stale ? 'opacity-50 grayscale transition-opacity' : 'transition-opacity'}>
+          <WorklistTable order={order} highlighted={worklist.highlighted} phase={worklist.phase} total={worklist.studies.length} />
+        </div>
       </section>
 
       <section aria-labelledby="system-title" className="rounded-lg border border-edge bg-panel p-6 text-sm">

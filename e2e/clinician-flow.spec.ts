@@ -129,9 +129,14 @@ test.describe('the clinician flow', () => {
     await expect(page.getByTestId('ops-disagreement')).toHaveText('100.0 %', { timeout: 20_000 });
     // Every piece of feedback in this run is a disagreement (a CI retry adds another).
     await expect(page.getByText(/^(\d+) disagree \/ \1 feedback$/)).toBeVisible();
-    const received = await page.request.get('/api/operations').then((r) => r.json() as Promise<{ totals: { received: number; triaged: number } }>);
+    // The page opens on the last hour, the window a shift lead asks about first.
+    await expect(page.getByRole('radio', { name: 'Last 1h' })).toHaveAttribute('aria-checked', 'true');
+    const received = await page.request.get('/api/operations?window=1h').then((r) => r.json() as Promise<{ totals: { received: number; triaged: number } }>);
     expect(received.totals.triaged).toBeGreaterThanOrEqual(3);
-    await expect(page.getByText(new RegExp(`^average over the last 24h: ${received.totals.received} received, ${received.totals.triaged} triaged$`))).toBeVisible();
+    // The e2e server started minutes ago: rates are over the time it has data for, and say so.
+    await expect(page.getByText(new RegExp(`^average over the last \\d+ min \\(data since [^)]+\\): ${received.totals.received} received, ${received.totals.triaged} triaged$`))).toBeVisible();
+    // 100 % disagreement leaves its band (OPS_ALARM_MIN_STUDIES=1 here): an alarm in words, not a footnote.
+    await expect(page.getByTestId('ops-alarm').filter({ hasText: /^Alarm\s*Clinicians disagreed with 100 % of results in the last hour/ })).toBeVisible();
     expect(Number(await page.getByTestId('ops-studies-per-hour').textContent())).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/clinician-operations.png`, fullPage: true });
   });
@@ -161,13 +166,20 @@ test.describe('the clinician flow', () => {
       expect(await server.stop()).toBe(0);
       await expect(connection).toHaveAttribute('data-state', 'offline', { timeout: 10_000 });
       await expect(connection).toHaveText('Offline — reconnecting');
-      // The last known worklist stays on screen while the server is away.
+      // The last known worklist stays on screen while the server is away, greyed after a few
+      // seconds, with the time it was last current.
       await expect(row(before.studyInstanceUid)).toBeVisible();
+      await expect(page.getByTestId('worklist-stale')).toContainText(/^Not updated since \d{2}:\d{2}:\d{2}\./, { timeout: 10_000 });
+      await expect(page.getByTestId('worklist-body')).toHaveAttribute('data-stale', 'true');
+      await expect(page.getByTestId('worklist-body')).toHaveCSS('opacity', '0.5');
       await page.screenshot({ path: `${SHOTS}/restart-offline.png`, fullPage: true });
 
       await server.start();
       await expect(connection).toHaveAttribute('data-state', 'live', { timeout: 30_000 });
       await expect(connection).toHaveText('Live');
+      await expect(page.getByTestId('worklist-live-again')).toHaveText('Live again: the worklist is up to date.');
+      await expect(page.getByTestId('worklist-stale')).toHaveCount(0);
+      await expect(page.getByTestId('worklist-body')).not.toHaveAttribute('data-stale', 'true');
       await expect(row(before.studyInstanceUid)).toHaveAttribute('data-status', 'triaged');
       await expect(row(before.studyInstanceUid).getByTestId('rank')).toHaveText(rankBefore ?? '');
 

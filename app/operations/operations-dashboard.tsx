@@ -40,6 +40,30 @@ function Chart({ title, children, summary }: { title: string; children: React.Re
   );
 }
 
+/** "the last 1h", or "the last 6 min (data since 23:50)" when the server holds less than the window. */
+function coverage(m: OperationsMetrics, window: OperationsWindow): string {
+  const coveredMs = Date.parse(m.to) - Date.parse(m.coveredFrom);
+  if (Date.parse(m.coveredFrom) <= Date.parse(m.from)) return `the last ${window}`;
+  const min = Math.max(1, Math.round(coveredMs / 60_000));
+  return `the last ${min < 120 ? `${min} min` : `${Math.round(min / 60)} h`} (data since ${formatDateTime(m.coveredFrom)})`;
+}
+
+/** Each rate outside its band, in words, above everything else on the page. */
+function Alarms({ alarms }: { alarms: OperationsMetrics['alarms'] }) {
+  if (alarms.length === 0) return null;
+  return (
+    <ul role="alert" className="flex flex-col gap-2" aria-label="Alarms">
+      {alarms.map((a) => (
+        <li key={a.kind} data-testid="ops-alarm" data-kind={a.kind} className="rounded-lg border border-alert/60 bg-alert/10 px-4 py-3 text-sm text-red-100">
+          <strong className="mr-2 font-semibold text-alert">Alarm</strong>
+          {a.message[0]?.toUpperCase()}
+          {a.message.slice(1)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function histogramRows(h: Histogram) {
   return h.buckets.map((bucket, i) => ({ bucket, count: h.counts[i] ?? 0 }));
 }
@@ -50,7 +74,8 @@ function describeHistogram(h: Histogram): string {
 
 /** Live operations figures: refreshed every 15 s and shortly after any study changes. */
 export function OperationsDashboard() {
-  const [window, setWindow] = useState<OperationsWindow>('24h');
+  // The last hour first: what a shift lead asks ("is it working right now?"); 24 h and 7 d are a click away.
+  const [window, setWindow] = useState<OperationsWindow>('1h');
   type Loaded = { metrics: OperationsMetrics | null; error: string | null };
   const [{ metrics, error }, settle] = useReducer(
     (state: Loaded, result: { metrics: OperationsMetrics } | { error: string }): Loaded =>
@@ -116,8 +141,9 @@ export function OperationsDashboard() {
 
       {metrics && (
         <>
+          <Alarms alarms={metrics.alarms} />
           <dl className="grid grid-cols-2 gap-4 md:grid-cols-4">
-            <Stat label="Studies per hour" value={String(metrics.totals.studiesPerHour)} hint={`average over the last ${window}: ${metrics.totals.received} received, ${metrics.totals.triaged} triaged`} testId="ops-studies-per-hour" />
+            <Stat label="Studies per hour" value={String(metrics.totals.studiesPerHour)} hint={`average over ${coverage(metrics, window)}: ${metrics.totals.received} received, ${metrics.totals.triaged} triaged`} testId="ops-studies-per-hour" />
             <Stat label="Time to triage (p50 / p95)" value={`${secs(metrics.timeToTriage.p50Ms)} / ${secs(metrics.timeToTriage.p95Ms)}`} hint="last slice received → triaged, on the server" testId="ops-ttt" />
             <Stat label="Flag rate" value={pct(metrics.flagRate)} hint={`${metrics.totals.flagged} flagged; ${metrics.totals.notAnalysable} not analysable`} testId="ops-flag-rate" />
             <Stat

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
 import { UserMenu } from '../../account/user-menu';
 import { ConnectionIndicator } from '../../connection-indicator';
+import { KeyboardHelp } from '../../keyboard-help';
 import { ActionsPanel } from './actions-panel';
 import { AuditTimeline } from './audit-timeline';
 import { PriorStudies } from './prior-studies';
@@ -14,6 +15,7 @@ import { SliceViewer } from './slice-viewer';
 import { plainReason } from '@/lib/plain-reason';
 import { initialSliceIndex, viewingStack } from './slice-stack';
 import { StudySummary } from './study-summary';
+import { VIEWER_KEYS } from './viewer-keys-legend';
 import { useSliceStore } from './use-slice-images';
 import { useStudyDetail } from './use-study-detail';
 import type { PatientIdentity } from '@/lib/study-detail';
@@ -94,6 +96,7 @@ export function StudyViewClient({ studyInstanceUid, initialSop, user }: Props) {
               Open in viewer ↗
             </a>
           )}
+          <KeyboardHelp groups={VIEWER_KEYS} />
           <ConnectionIndicator state={connection} />
           <UserMenu username={user.username} role={user.role} />
         </div>

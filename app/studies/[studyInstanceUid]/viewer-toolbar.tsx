@@ -105,6 +105,10 @@ export function ViewerToolbar(p: Props) {
         </label>
         <span aria-hidden className="h-2.5 w-16 rounded-sm" style={{ background: 'linear-gradient(90deg, rgba(102,0,0,0), #ff0000 40%, #ffff00 75%, #ffffff)' }} title="low → high" />
       </div>
+      {/* Said once, in view: what the mouse and the keys do, for a reader new to this viewer. */}
+      <p className="w-full text-xs text-muted" data-testid="viewer-hints">
+        Wheel or ↑/↓: slices · drag: {TOOLS.find((t) => t.tool === p.tool)?.hint} · 1 2 3: windows · O: evidence · ?: all keys
+      </p>
     </div>
   );
 }
