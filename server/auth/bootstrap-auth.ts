@@ -1,8 +1,9 @@
+import { AppError } from '@/lib/errors';
 import type { DbClient } from '@/server/db';
 import type { Logger } from '@/server/logging';
 import { normaliseUsername } from './auth-service';
 import type { BootstrapToken } from './parse-api-tokens';
-import { hashPassword } from './password-hasher';
+import { hashPassword, passwordProblem } from './password-hasher';
 import { newSecret, sha256Hex } from './secrets';
 
 export type BootstrapOptions = {
@@ -45,6 +46,10 @@ export async function bootstrapAuth(opts: BootstrapOptions): Promise<BootstrapRe
   const report: BootstrapReport = { adminCreated: null, adminUsername: null, tokensCreated: 0, tokensRevoked: 0 };
   if ((await opts.prisma.user.count()) === 0) {
     const username = normaliseUsername(opts.adminUsername);
+    // The same rules as every password a person chooses (length, not the username, variety): the
+    // first admin is the account an attacker tries first.
+    const problem = opts.adminPassword === undefined ? null : passwordProblem(opts.adminPassword, username);
+    if (problem) throw new AppError('CONFIG_INVALID', `ADMIN_PASSWORD: ${problem} (the rules every password follows; see README, Security)`);
     const generated = opts.adminPassword === undefined ? newSecret().slice(0, 24) : undefined;
     const password = opts.adminPassword ?? generated!;
     try {
