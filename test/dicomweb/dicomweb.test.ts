@@ -4,17 +4,7 @@ import { join } from 'node:path';
 import { parseMultipart } from '@remix-run/multipart-parser';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as stow from '@/app/dicomweb/studies/route';
-import * as study from '@/app/dicomweb/studies/[study]/route';
-import * as studyInstances from '@/app/dicomweb/studies/[study]/instances/route';
-import * as studyMeta from '@/app/dicomweb/studies/[study]/metadata/route';
-import * as series from '@/app/dicomweb/studies/[study]/series/route';
-import * as oneSeries from '@/app/dicomweb/studies/[study]/series/[series]/route';
-import * as seriesInstances from '@/app/dicomweb/studies/[study]/series/[series]/instances/route';
-import * as seriesMeta from '@/app/dicomweb/studies/[study]/series/[series]/metadata/route';
-import * as instance from '@/app/dicomweb/studies/[study]/series/[series]/instances/[instance]/route';
-import * as frames from '@/app/dicomweb/studies/[study]/series/[series]/instances/[instance]/frames/[frames]/route';
-import * as instanceMeta from '@/app/dicomweb/studies/[study]/series/[series]/instances/[instance]/metadata/route';
+import { call } from './dicomweb-routes';
 import { AuditService } from '@/server/audit';
 import type { Principal } from '@/server/auth/principal';
 import { parseDicom } from '@/server/dicom';
@@ -24,7 +14,6 @@ import { InferenceEngine } from '@/server/inference';
 import { generatePhantomStudy } from '@/server/phantoms';
 import { createPipelineStack, TEST_MODEL_MANIFEST, type PipelineStack } from '@/test/support/pipeline-stack';
 
-const ORIGIN = 'http://triage.local';
 const VIEWER = 'https://ohif.example';
 const FIXTURES = 'server/dicom/__fixtures__';
 const user = (role: 'radiologist' | 'admin' | 'clinician'): Principal => ({ kind: 'user', userId: `u-${role}`, username: role, role, sessionId: 's', mustChangePassword: false });
@@ -34,40 +23,6 @@ const PRINCIPALS: Record<string, Principal> = {
   adm: user('admin'),
   pacs: { kind: 'token', tokenId: 't1', name: 'pacs', role: 'integration' },
 };
-
-type Handler = (r: Request, c?: { params: Promise<Record<string, string>> }) => Promise<Response>;
-/** Route table of the small DICOMweb client below: URL path pattern → the Next handler module. */
-const ROUTES: [RegExp, string[], { GET?: Handler; OPTIONS?: Handler; POST?: Handler }][] = [
-  [/^\/dicomweb\/studies$/, [], stow as never],
-  [/^\/dicomweb\/studies\/([^/]+)$/, ['study'], study as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/metadata$/, ['study'], studyMeta as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/series$/, ['study'], series as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/instances$/, ['study'], studyInstances as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/series\/([^/]+)$/, ['study', 'series'], oneSeries as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/series\/([^/]+)\/metadata$/, ['study', 'series'], seriesMeta as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/series\/([^/]+)\/instances$/, ['study', 'series'], seriesInstances as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/series\/([^/]+)\/instances\/([^/]+)$/, ['study', 'series', 'instance'], instance as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/series\/([^/]+)\/instances\/([^/]+)\/metadata$/, ['study', 'series', 'instance'], instanceMeta as never],
-  [/^\/dicomweb\/studies\/([^/]+)\/series\/([^/]+)\/instances\/([^/]+)\/frames\/([^/]+)$/, ['study', 'series', 'instance', 'frames'], frames as never],
-];
-
-/** A tiny DICOMweb client: absolute or relative URL in, the route handler's Response out (as Next would route it). */
-async function call(url: string, init: { as?: string; method?: 'GET' | 'OPTIONS' | 'POST'; origin?: string; body?: BodyInit; contentType?: string } = {}): Promise<Response> {
-  const u = new URL(url, ORIGIN);
-  const headers = new Headers({ host: 'triage.local' });
-  if (init.as) headers.set('authorization', `Bearer ${init.as}`);
-  if (init.origin) headers.set('origin', init.origin);
-  if (init.contentType) headers.set('content-type', init.contentType);
-  for (const [re, names, mod] of ROUTES) {
-    const m = re.exec(u.pathname);
-    if (!m) continue;
-    const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
-    const handler = mod[init.method ?? 'GET'];
-    if (!handler) throw new Error(`no ${init.method} on ${u.pathname}`);
-    return handler(new Request(u, { method: init.method ?? 'GET', headers, ...(init.body ? { body: init.body, duplex: 'half' } : {}) } as RequestInit), { params: Promise.resolve(params) });
-  }
-  throw new Error(`no route for ${u.pathname}`);
-}
 
 const json = async (r: Response) => (await r.json()) as Record<string, { vr: string; Value?: unknown[]; BulkDataURI?: string }>[];
 const value = (ds: Record<string, { Value?: unknown[] }>, tag: string) => ds[tag]?.Value?.[0];
