@@ -116,5 +116,12 @@ export async function recordInstance(prisma: DbClient, received: ReceivedInstanc
       await tx.statusChange.create({ data: { studyId: study.id, from: study.status, to: 'receiving', at: now, reason: 'new slice received' } });
     }
     return { studyId: study.id, instanceId: instance.id, newStudy: !existingStudy, reopened, queued: true };
-  });
+  }, RECORD_TRANSACTION);
 }
+
+/**
+ * Prisma's defaults (2 s to get a connection, 5 s to run) fail slices on a loaded host: seen at load
+ * 21, a 6.2 s transaction made a C-STORE fail. The sender is still waiting for its answer, so a
+ * slower commit beats a failure it must retry.
+ */
+const RECORD_TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
