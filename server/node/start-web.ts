@@ -79,6 +79,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
   });
 
   registerServices({
+    log: log.child({ stage: 'http' }),
     status: deps.status,
     worklist: (view = 'active') => readWorklist(db.prisma, view === 'active' ? 50 : 100, view),
     study: (uid, options) => readStudyDetail(db.prisma, uid, { manifest: deps.manifest, revealIdentity: options?.revealIdentity ?? false, agingLimitMs: config.triage.agingLimitMs }),
