@@ -1,8 +1,9 @@
 'use client';
 
-import type { KeyboardEvent } from 'react';
+import { useRef, type KeyboardEvent } from 'react';
 import type { HeldOrder } from './use-held-order';
 import { useNow } from './use-now';
+import { useWorklistKeys } from './use-worklist-keys';
 import { WorklistRow } from './worklist-row';
 
 const COLUMNS = ['Rank', 'Any hemorrhage', 'Subtypes', 'Flag', 'Status', 'Slices', 'Patient', 'Assignee', 'Arrived'];
@@ -37,6 +38,8 @@ function moveFocus(e: KeyboardEvent<HTMLTableRowElement>) {
 /** The live worklist table, most urgent first; its order holds while the user works in it. */
 export function WorklistTable({ order, highlighted, phase, total }: Props) {
   const now = useNow();
+  const table = useRef<HTMLTableElement>(null);
+  useWorklistKeys(table);
   if (order.rows.length === 0) {
     return (
       <p className="mt-2 text-muted" data-testid="worklist-empty">
@@ -49,7 +52,7 @@ export function WorklistTable({ order, highlighted, phase, total }: Props) {
   }
   return (
     <div className="-mx-2 overflow-x-auto" onPointerMove={order.touch} onPointerLeave={order.release} onKeyDown={order.touch}>
-      <table className="w-full min-w-[60rem] border-collapse text-left text-sm" aria-label="Worklist, most urgent first" data-testid="worklist" data-held={order.held}>
+      <table ref={table} className="w-full min-w-[60rem] border-collapse text-left text-sm" aria-label="Worklist, most urgent first" data-testid="worklist" data-held={order.held}>
         <thead className="text-xs uppercase tracking-wide text-muted">
           <tr>
             {COLUMNS.map((c) => (
