@@ -38,6 +38,49 @@ def final_model_info(weights: str, cv: dict, patient: np.ndarray, train_log: lis
             "slices": int(train_mask.sum()), "heldOutPatients": held}
 
 
+def gather_oof(run: str, n: int):
+    """Out-of-fold probabilities (and with the bone channel zeroed) from the per-fold files of train.py."""
+    oof = np.full((n, 6), np.nan, np.float32)
+    oof_bone0 = np.full((n, 6), np.nan, np.float32)
+    cv = {"folds": {}, "foldOf": None}
+    for k in range(5):
+        arr = np.load(os.path.join(run, f"oof-fold{k}.npy"))
+        va = arr[0][:, 0].astype(int)
+        oof[va], oof_bone0[va] = arr[1], arr[2]
+        fj = json.load(open(os.path.join(run, f"fold{k}.json")))
+        cv["folds"][str(k)] = fj["summary"]
+        cv["foldOf"] = fj["foldOf"]
+    assert not np.isnan(oof).any(), "every slice needs an out-of-fold prediction"
+    return oof, oof_bone0, cv
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p.astype(np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def platt(oof: np.ndarray, y: np.ndarray):
+    """Per-label Platt scaling on the out-of-fold logits. The balanced per-pixel loss leaves the raw
+    probabilities far too high on normal slices (mean P(any) ~0.6); this maps them back to the
+    observed frequencies without changing any ranking (a > 0)."""
+    from sklearn.linear_model import LogisticRegression
+    scale, shift, info = np.ones(6), np.zeros(6), {}
+    for j, l in enumerate(LABELS):
+        if y[:, j].min() == y[:, j].max():
+            continue
+        lr = LogisticRegression(C=1e4).fit(_logit(oof[:, j])[:, None], y[:, j])
+        a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
+        if a <= 0:
+            continue
+        scale[j], shift[j] = a, b
+        info[l] = {"scale": round(a, 5), "shift": round(b, 5)}
+    return scale.astype(np.float32), shift.astype(np.float32), info
+
+
+def calibrated(p: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    return (1 / (1 + np.exp(-(_logit(p) * scale + shift)))).astype(np.float32)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", default="/tmp/ich-run2")
@@ -58,7 +101,9 @@ def main() -> None:
     net = IchSegNet(len(CHANNELS))
     net.load_state_dict(torch.load(os.path.join(args.run, args.weights)))
     net.eval()
-    model = Exported(net).eval()
+    oof, oof_bone0, cv = gather_oof(args.run, len(y))
+    scale, shift, calib = platt(oof, y)
+    model = Exported(net, torch.from_numpy(scale), torch.from_numpy(shift)).eval()
     base = f"{args.name}-{args.version}"
     onnx_path = os.path.join(args.out, f"{base}.onnx")
     x = torch.zeros(1, len(CHANNELS), args.size, args.size)
@@ -92,17 +137,8 @@ def main() -> None:
             speed[str(bs)] = round(n / (time.time() - t), 1)
 
     # Out-of-fold: metrics and operating points.
-    oof = np.full((len(y), 6), np.nan, np.float32)
-    oof_bone0 = np.full((len(y), 6), np.nan, np.float32)
-    cv = {"folds": {}, "foldOf": None}
-    for k in range(5):
-        arr = np.load(os.path.join(args.run, f"oof-fold{k}.npy"))
-        va = arr[0][:, 0].astype(int)
-        oof[va], oof_bone0[va] = arr[1], arr[2]
-        fj = json.load(open(os.path.join(args.run, f"fold{k}.json")))
-        cv["folds"][str(k)] = fj["summary"]
-        cv["foldOf"] = fj["foldOf"]
-    assert not np.isnan(oof).any(), "every slice needs an out-of-fold prediction"
+    oof = calibrated(oof, scale, shift)
+    oof_bone0 = calibrated(oof_bone0, scale, shift)
     painted = {kind: {"n": 0, "aucSum": 0.0, "hits": 0.0} for kind in ("epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural", "all")}
     for s in cv["folds"].values():
         for kind, r in s["painted"].items():
@@ -167,6 +203,7 @@ def main() -> None:
                 "studyAggregation": args.aggregation,
             },
             "studyAggregation": args.aggregation,
+            "calibration": {"method": "Platt scaling per label on the out-of-fold logits, folded into the exported graph (probabilities and maps)", "labels": calib},
             "pytorchCpuSlicesPerSecond": speed,
             "license": "Model weights derived from CT-ICH, CC BY 4.0; attribution in models/MODEL_CARD.md",
         },

@@ -60,15 +60,20 @@ class IchCnn(nn.Module):
 
 
 class Exported(nn.Module):
-    """What goes into ONNX: probabilities = sigmoid(logits) [N,6], cam = sigmoid(cam logits) [N,6,h,w]."""
+    """What goes into ONNX: probabilities = sigmoid(a * logits + b) [N,6], cam = sigmoid(a * cam logits + b)
+    [N,6,h,w]. a, b per label (Platt scaling fitted on the out-of-fold predictions; identity when not
+    given), applied to the map too, so the map stays in the units of the probability it pools to."""
 
-    def __init__(self, net: nn.Module) -> None:
+    def __init__(self, net: nn.Module, scale: torch.Tensor | None = None, shift: torch.Tensor | None = None) -> None:
         super().__init__()
         self.net = net
+        self.register_buffer("scale", torch.ones(6) if scale is None else scale.float())
+        self.register_buffer("shift", torch.zeros(6) if shift is None else shift.float())
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         logits, cam = self.net(x)
-        return torch.sigmoid(logits), torch.sigmoid(cam)
+        a, b = self.scale, self.shift
+        return torch.sigmoid(logits * a + b), torch.sigmoid(cam * a[None, :, None, None] + b[None, :, None, None])
 
 
 class IchSegNet(nn.Module):
@@ -104,6 +109,6 @@ class IchSegNet(nn.Module):
         d = self.f4(nn.functional.interpolate(d, scale_factor=2.0, mode="nearest") + self.l4(f4))
         cam = self.head(self.drop(d))
         flat = cam.flatten(2)
-        k = max(1, int(round(flat.shape[2] * self.topk_frac)))
+        k = max(1, int(round(int(flat.shape[2]) * self.topk_frac)))  # a constant in the exported graph (fixed input size)
         logits = flat.topk(k, dim=2).values.mean(2)
         return logits, cam
