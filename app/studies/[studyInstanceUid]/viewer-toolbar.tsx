@@ -107,7 +107,7 @@ export function ViewerToolbar(p: Props) {
       </div>
       {/* Said once, in view: what the mouse and the keys do, for a reader new to this viewer. */}
       <p className="w-full text-xs text-muted" data-testid="viewer-hints">
-        Wheel or ↑/↓: slices · drag: {TOOLS.find((t) => t.tool === p.tool)?.hint} · 1 2 3: windows · O: evidence · ?: all keys
+        Wheel or ↑/↓: slices · {TOOLS.find((t) => t.tool === p.tool)?.hint} · 1 2 3: windows · O: evidence · ?: all keys
       </p>
     </div>
   );
