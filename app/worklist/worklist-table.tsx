@@ -52,7 +52,7 @@ export function WorklistTable({ order, highlighted, phase, total }: Props) {
   }
   return (
     <div className="-mx-2 overflow-x-auto" onPointerMove={order.touch} onPointerLeave={order.release} onKeyDown={order.touch}>
-      <table ref={table} className="w-full min-w-[60rem] border-collapse text-left text-sm" aria-label="Worklist, most urgent first" data-testid="worklist" data-held={order.held}>
+      <table ref={table} className="worklist-cards w-full border-collapse lg:min-w-[60rem] text-left text-sm" aria-label="Worklist, most urgent first" data-testid="worklist" data-held={order.held}>
         <thead className="text-xs uppercase tracking-wide text-muted">
           <tr>
             {COLUMNS.map((c) => (

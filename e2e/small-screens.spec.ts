@@ -1,0 +1,84 @@
+import { expect, test, type Page } from '@playwright/test';
+import { signIn } from './support/sign-in';
+import { phantomStudy, storeOverDicom, waitUntilTriaged } from './support/studies';
+
+const SHOTS = 'e2e/.artifacts/screenshots';
+const SCREENS = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'tablet', width: 820, height: 1180 },
+] as const;
+
+/** Nothing wider than the screen: no sideways scrolling of the page. */
+async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  expect(scroll).toBeLessThanOrEqual(width);
+}
+
+/** Every element the locator finds lies inside the screen's width (none cut off at the right or left). */
+async function expectInsideWidth(page: Page, selector: string, width: number): Promise<number> {
+  const boxes = await page.locator(selector).evaluateAll((els) =>
+    els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => {
+      const r = e.getBoundingClientRect();
+      return { left: r.left, right: r.right, what: (e as HTMLElement).dataset.testid ?? e.tagName };
+    }),
+  );
+  for (const b of boxes) {
+    expect(b.left, `${selector} ${b.what} starts inside the screen`).toBeGreaterThanOrEqual(0);
+    expect(b.right, `${selector} ${b.what} ends inside the screen`).toBeLessThanOrEqual(width + 0.5);
+  }
+  return boxes.length;
+}
+
+test.describe('phone and tablet', () => {
+  let bleedUid = '';
+
+  test.beforeAll(async ({ browser }) => {
+    test.setTimeout(180_000);
+    const page = await browser.newPage();
+    await signIn(page);
+    const seed = 91_000 + (Date.now() % 5_000);
+    const bleed = phantomStudy({ seed, hemorrhage: ['subdural', 'intraparenchymal'], slices: 8, size: 128 });
+    const normal = phantomStudy({ seed: seed + 1, hemorrhage: null, slices: 8, size: 128 });
+    for (const s of [bleed, normal]) await storeOverDicom(s.files);
+    await waitUntilTriaged(page.request, [bleed.studyInstanceUid, normal.studyInstanceUid]);
+    bleedUid = bleed.studyInstanceUid;
+    await page.close();
+  });
+
+  for (const screen of SCREENS) {
+    test(`${screen.name} (${screen.width}x${screen.height}): the worklist is one card per study and the study view shows the viewer first, nothing cut off`, async ({ page }) => {
+      test.setTimeout(120_000);
+      await page.setViewportSize({ width: screen.width, height: screen.height });
+      await signIn(page);
+      const row = page.locator(`[data-testid="worklist-row"][data-study-uid="${bleedUid}"]`);
+      await expect(row).toBeVisible();
+      // A card: the rank, flag, any %, subtypes, status, patient and arrival of one study, stacked.
+      await expect(page.locator('table[data-testid="worklist"] thead')).toBeHidden();
+      for (const part of ['[data-testid="rank"]', '[data-testid="flag"]', '[data-testid="probability"]', '[aria-label="Subtype probabilities"]', '[data-testid="status"]', 'time']) {
+        await expect(row.locator(part).first()).toBeVisible();
+      }
+      await expect(row.getByText('FLAGGED')).toBeVisible();
+      await expect(row.getByText(/^SDH \d+%$/)).toBeVisible();
+      await expect(row.getByText(/F|M|\d+Y/).first()).toBeVisible();
+      const rank = await row.getByTestId('rank').boundingBox();
+      const chips = await row.locator('[aria-label="Subtype probabilities"]').boundingBox();
+      expect(chips!.y).toBeGreaterThan(rank!.y); // stacked, not side by side in a wide row
+      await expectNoSidewaysScroll(page);
+      expect(await expectInsideWidth(page, '[data-testid="worklist-row"] td, [data-testid="worklist-row"] li, header a, header button, [role="search"] input, [role="search"] select', screen.width)).toBeGreaterThan(10);
+      await page.screenshot({ path: `${SHOTS}/${screen.name}-worklist.png`, fullPage: true });
+
+      await row.getByTestId('open-study').click();
+      const canvas = page.getByTestId('slice-canvas');
+      await expect(canvas).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByTestId('study-summary')).toBeVisible();
+      const viewer = await canvas.boundingBox();
+      const summary = await page.getByTestId('study-summary').boundingBox();
+      // Viewer first, the panels below it.
+      expect(summary!.y).toBeGreaterThan(viewer!.y + viewer!.height - 1);
+      expect(viewer!.width).toBeGreaterThan(screen.width * 0.6);
+      await expectNoSidewaysScroll(page);
+      await expectInsideWidth(page, '[data-testid="slice-canvas"], [role="toolbar"] button, [role="toolbar"] label, header a, header button, [data-testid="study-summary"], section button', screen.width);
+      await page.screenshot({ path: `${SHOTS}/${screen.name}-study.png`, fullPage: true });
+    });
+  }
+});
