@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 
 from data import LABELS, build_cache, neighbours
 from model import IchSegNet
-from train import CHANNELS, exact_batch
+from train_seg import CHANNELS, exact_batch
 
 SHORT = {"epidural": "EDH", "intraparenchymal": "IPH", "intraventricular": "IVH", "subarachnoid": "SAH", "subdural": "SDH"}
 

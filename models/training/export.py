@@ -21,7 +21,7 @@ import torch
 
 from data import LABELS, build_cache, neighbours
 from metrics import sens_spec, summarise, threshold_for_sensitivity
-from model import Exported, IchSegNet
+from model import Exported, IchCnn
 from train import CHANNELS, exact_batch
 
 SENSITIVITY = {"any": 0.95, "epidural": 0.90, "intraparenchymal": 0.90, "intraventricular": 0.90, "subarachnoid": 0.90, "subdural": 0.90}
@@ -38,59 +38,16 @@ def final_model_info(weights: str, cv: dict, patient: np.ndarray, train_log: lis
             "slices": int(train_mask.sum()), "heldOutPatients": held}
 
 
-def gather_oof(run: str, n: int):
-    """Out-of-fold probabilities (and with the bone channel zeroed) from the per-fold files of train.py."""
-    oof = np.full((n, 6), np.nan, np.float32)
-    oof_bone0 = np.full((n, 6), np.nan, np.float32)
-    cv = {"folds": {}, "foldOf": None}
-    for k in range(5):
-        arr = np.load(os.path.join(run, f"oof-fold{k}.npy"))
-        va = arr[0][:, 0].astype(int)
-        oof[va], oof_bone0[va] = arr[1], arr[2]
-        fj = json.load(open(os.path.join(run, f"fold{k}.json")))
-        cv["folds"][str(k)] = fj["summary"]
-        cv["foldOf"] = fj["foldOf"]
-    assert not np.isnan(oof).any(), "every slice needs an out-of-fold prediction"
-    return oof, oof_bone0, cv
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p.astype(np.float64), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
-def platt(oof: np.ndarray, y: np.ndarray):
-    """Per-label Platt scaling on the out-of-fold logits. The balanced per-pixel loss leaves the raw
-    probabilities far too high on normal slices (mean P(any) ~0.6); this maps them back to the
-    observed frequencies without changing any ranking (a > 0)."""
-    from sklearn.linear_model import LogisticRegression
-    scale, shift, info = np.ones(6), np.zeros(6), {}
-    for j, l in enumerate(LABELS):
-        if y[:, j].min() == y[:, j].max():
-            continue
-        lr = LogisticRegression(C=1e4).fit(_logit(oof[:, j])[:, None], y[:, j])
-        a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
-        if a <= 0:
-            continue
-        scale[j], shift[j] = a, b
-        info[l] = {"scale": round(a, 5), "shift": round(b, 5)}
-    return scale.astype(np.float32), shift.astype(np.float32), info
-
-
-def calibrated(p: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    return (1 / (1 + np.exp(-(_logit(p) * scale + shift)))).astype(np.float32)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--run", default="/tmp/ich-run2")
+    ap.add_argument("--run", default="/tmp/ich-run")
     ap.add_argument("--data", required=True)
     ap.add_argument("--cache", default="/tmp/ich-cache")
-    ap.add_argument("--size", type=int, default=192)
+    ap.add_argument("--size", type=int, default=128)
     ap.add_argument("--out", default="models")
     ap.add_argument("--name", default="ich-cnn")
-    ap.add_argument("--version", default="2.0.0")
-    ap.add_argument("--aggregation", default="max")
+    ap.add_argument("--version", default="1.0.0")
+    ap.add_argument("--aggregation", default="top3")
     ap.add_argument("--weights", default="final.pt", help="state dict in --run to export (final.pt, or foldK.pt)")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -98,12 +55,10 @@ def main() -> None:
     prev, nxt = neighbours(cache["patient"], cache["slice"])
     y, patient = cache["y"], cache["patient"]
 
-    net = IchSegNet(len(CHANNELS))
+    net = IchCnn(len(CHANNELS))
     net.load_state_dict(torch.load(os.path.join(args.run, args.weights)))
     net.eval()
-    oof, oof_bone0, cv = gather_oof(args.run, len(y))
-    scale, shift, calib = platt(oof, y)
-    model = Exported(net, torch.from_numpy(scale), torch.from_numpy(shift)).eval()
+    model = Exported(net).eval()
     base = f"{args.name}-{args.version}"
     onnx_path = os.path.join(args.out, f"{base}.onnx")
     x = torch.zeros(1, len(CHANNELS), args.size, args.size)
@@ -137,17 +92,8 @@ def main() -> None:
             speed[str(bs)] = round(n / (time.time() - t), 1)
 
     # Out-of-fold: metrics and operating points.
-    oof = calibrated(oof, scale, shift)
-    oof_bone0 = calibrated(oof_bone0, scale, shift)
-    painted = {kind: {"n": 0, "aucSum": 0.0, "hits": 0.0} for kind in ("epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural", "all")}
-    for s in cv["folds"].values():
-        for kind, r in s["painted"].items():
-            painted[kind]["n"] += r["n"]
-            painted[kind]["aucSum"] += (r["auc"] or 0) * r["n"]
-            painted[kind]["hits"] += r["mapMaxInLesion"] * r["n"]
-    painted_summary = {kind: {"lesions": v["n"], "aucPaintedVsClean": round(v["aucSum"] / max(1, v["n"]), 4),
-                              "mapMaxInLesion": round(v["hits"] / max(1, v["n"]), 4)} for kind, v in painted.items()}
-    bone0 = summarise(oof_bone0, y, patient)
+    oof = np.load(os.path.join(args.run, "oof.npy"))
+    cv = json.load(open(os.path.join(args.run, "cv-0-1-2-3-4.json")))
     ops, op_metrics = {}, {}
     for j, l in enumerate(LABELS):
         t = threshold_for_sensitivity(oof[:, j], y[:, j], SENSITIVITY[l])
@@ -159,8 +105,6 @@ def main() -> None:
             ops[l]["specificity"] = round(sp, 4)
         op_metrics[l] = {"targetSensitivity": SENSITIVITY[l], **ops[l], "positives": int(y[:, j].sum())}
     oof_summary = summarise(oof, y, patient)
-    oof_summary["boneChannelZeroed"] = {"aucAny": bone0["auc"]["any"], "studyAucMax": bone0["studyAuc"]["max"]}
-    oof_summary["paintedHeldOut"] = painted_summary
 
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "oof-predictions.csv"), "w") as f:
         f.write("patient,slice," + ",".join(f"p_{l}" for l in LABELS) + "," + ",".join(LABELS) + "\n")
@@ -174,10 +118,8 @@ def main() -> None:
         "version": args.version,
         "file": f"{base}.onnx",
         "sha256": digest,
-        "description": ("Residual CNN with a stride-4 localization decoder (2.5D: brain window of the previous/this/next slice + subdural + bone "
-                        "of this slice), trained from scratch on CT-ICH (66 patients) and on bleeds synthesised into its bleed-free slices. "
-                        "Research software, not a medical device. See models/MODEL_CARD.md."),
-        "intendedUse": "research",
+        "description": ("Small residual CNN (2.5D: brain window of the previous/this/next slice + subdural + bone of this slice) "
+                        "trained from scratch on CT-ICH (66 patients). Research software, not a medical device. See models/MODEL_CARD.md."),
         "input": {"name": "input"},
         "outputs": {"probabilities": "probabilities", "cam": "cam"},
         "labels": list(LABELS),
@@ -191,19 +133,18 @@ def main() -> None:
         "training": {
             "data": "CT-ICH (PhysioNet doi:10.13026/w8q8-ky94, CC BY 4.0; Hssayeni et al. 2020, Data 5(1):14): 66 patients, 1995 slices, HU reconstructed from the brain (L40/W120) and bone (L700/W3200) JPEGs",
             "recipe": "models/training/README.md",
-            "architecture": {"type": "ResNet-style encoder (stride 16, widths 24-32-64-128-160) + top-down decoder to stride 4 (48 ch), 1x1 head = one logit map per label; slice logit = mean of the top 1 % map logits",
+            "architecture": {"type": "ResNet-style CNN, 6 residual blocks, widths 24-32-64-64-128-128-192, CAM head (1x1 conv), slice logit = (mean + max)/2 of the CAM logits",
                              "parameters": int(sum(p.numel() for p in net.parameters())), "onnxMB": round(size_mb, 2),
-                             "cam": "sigmoid of the per-position label logits, [N,6,H/4,W/4]; the slice probability is sigmoid(mean of the top 1 % of the same logits); trained with a per-pixel loss on synthesised bleeds (models/training/synth.py) and on bleed-free real slices"},
+                             "cam": "sigmoid of the per-position class logits, [N,6,H/16,W/16]; the slice probability is sigmoid((mean+max)/2 of the same logits)"},
             "finalModel": final_model_info(args.weights, cv, patient, train_log),
             "validation": {
-                "scheme": "5-fold patient-level cross-validation (patients stratified on any bleed), out-of-fold predictions of the fold models; real slices only (painted slices never enter a validation fold except the separate painted check)",
+                "scheme": "5-fold patient-level cross-validation (patients stratified on any bleed), out-of-fold predictions of the fold models",
                 "oof": oof_summary,
                 "folds": cv["folds"],
                 "operatingPoints": op_metrics,
                 "studyAggregation": args.aggregation,
             },
             "studyAggregation": args.aggregation,
-            "calibration": {"method": "Platt scaling per label on the out-of-fold logits, folded into the exported graph (probabilities and maps)", "labels": calib},
             "pytorchCpuSlicesPerSecond": speed,
             "license": "Model weights derived from CT-ICH, CC BY 4.0; attribution in models/MODEL_CARD.md",
         },
