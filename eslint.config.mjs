@@ -48,6 +48,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS on purpose (e.g. the Node version check must run on a Node too old for ESM-only code).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Command-line tools print their results on stdout by design.
     files: ['scripts/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
