@@ -16,7 +16,7 @@ describe('bootstrapAuth: the first admin from ADMIN_PASSWORD', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ich-bootstrap-'));
     db = await openDatabase({ dataDir: dir, log });
-  });
+  }, 60_000); // migrating a fresh database takes seconds on a loaded CI machine
   afterEach(async () => {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
