@@ -21,7 +21,7 @@ const silent = { ...memoryLog(), error: () => {}, debug: () => {}, child: () => 
 
 /** `npm run audit:verify` against a test database and its DATA_DIR; resolves with exit code and the JSON line. */
 async function auditVerifyCli(t: TestDatabase, dataDir: string): Promise<{ code: number; out: Record<string, unknown> }> {
-  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent' };
   if (!t.databaseUrl) delete env.DATABASE_URL;
   const done = await run(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], { cwd: REPO_ROOT, env }).then(
     (r) => ({ code: 0, stdout: r.stdout }),
