@@ -227,7 +227,7 @@ describe('slice routes over HTTP semantics (SQLite, real route handlers)', () =>
   });
 
   it('answers 422 for a bad UID, 404 for an unknown slice, 409 with the decode error for a broken one, 401 without a session', async () => {
-    const bad = await get('1.2.abc', phantom.slices[0]!.sopInstanceUid);
+    const bad = await get('..', phantom.slices[0]!.sopInstanceUid); // not a safe UID (lib/dicom-uid.ts)
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     expect((await get(phantom.studyInstanceUid, `1.${'2'.repeat(70)}`)).status).toBe(422);

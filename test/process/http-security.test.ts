@@ -15,7 +15,7 @@ import { startServerProcess, type ServerProcess } from '@/test/support/server-pr
  * to play a stranger on another machine; no TRUSTED_PROXIES is set, so no forwarding header counts.
  */
 
-const ADMIN_PASSWORD = 'a long admin passphrase for tests';
+const ADMIN_PASSWORD = 'a long passphrase for the security tests'; // must not contain the username (password rules)
 const PUBLIC_URL = 'https://triage.example.org';
 const CLINICIAN_TOKEN = randomBytes(32).toString('base64url');
 const PACS_TOKEN = randomBytes(32).toString('base64url');
