@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAppError } from '@/lib/errors';
 import { AuditAnchor, AuditService } from '@/server/audit';
-import { AuthService, bootstrapAuth, headersFromNode } from '@/server/auth';
+import { AuthService, bootstrapAuth, headersFromNode, LoginThrottle } from '@/server/auth';
 import { OidcSignIn } from '@/server/auth/oidc';
 import { loadConfig } from '@/server/config';
 import { openDatabase, resolveDatabaseTarget } from '@/server/db';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       announce: (text) => process.stdout.write(`${text}\n`),
     });
     if (report.adminCreated === 'generated') generatedAdmin = report.adminUsername ?? undefined;
-    const auth = new AuthService({ prisma: db.prisma, log: authLog, sessionTtlMs: config.auth.sessionTtlMs, cookieSecure: config.auth.cookieSecure });
+    const auth = new AuthService({ prisma: db.prisma, log: authLog, sessionTtlMs: config.auth.sessionTtlMs, cookieSecure: config.auth.cookieSecure, throttle: new LoginThrottle({ prisma: db.prisma, limit: config.auth.loginAddressLimit }) });
     // Single sign-on when configured. Discovery starts now but is not awaited: an unreachable IdP logs
     // an error and is retried at the next sign-in click; the server and password sign-in start anyway.
     const oidc = config.oidc ? new OidcSignIn({ ...config.oidc, prisma: db.prisma, auth, log: log.child({ stage: 'oidc' }) }) : undefined;

@@ -90,6 +90,8 @@ const envSchema = z.object({
   API_TOKENS: z.string().default(''),
   /** Idle lifetime of a sign-in session, hours. */
   SESSION_TTL_H: z.coerce.number().positive().max(24 * 30).default(12),
+  /** Sign-in attempts one client address may make per 10 minutes (any accounts). */
+  LOGIN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
   /** Secure flag of the session cookie: auto (when the request is https), on, off. */
   COOKIE_SECURE: z.enum(['auto', 'on', 'off']).default('auto'),
   /** POST /api/upload: the whole request (it is held in memory while a zip is read), MiB. */
@@ -151,6 +153,8 @@ export type Config = {
     adminPassword: string | undefined;
     apiTokens: BootstrapToken[];
     sessionTtlMs: number;
+    /** Sign-in attempts per client address per 10 minutes. */
+    loginAddressLimit: number;
     cookieSecure: CookieSecureMode;
   };
   upload: { maxRequestBytes: number; maxFiles: number; maxUncompressedBytes: number; maxCompressionRatio: number };
@@ -217,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       adminPassword: e.ADMIN_PASSWORD,
       apiTokens: parseApiTokens(e.API_TOKENS),
       sessionTtlMs: e.SESSION_TTL_H * 3_600_000,
+      loginAddressLimit: e.LOGIN_ADDRESS_LIMIT,
       cookieSecure: e.COOKIE_SECURE,
     },
     upload: {
