@@ -82,7 +82,7 @@ describe('API_TOKENS and config', () => {
   });
 
   it('reads the auth settings with safe defaults', () => {
-    expect(loadConfig({}).auth).toEqual({ adminUsername: 'admin', adminPassword: undefined, apiTokens: [], sessionTtlMs: 12 * 3_600_000, cookieSecure: 'auto' });
+    expect(loadConfig({}).auth).toEqual({ adminUsername: 'admin', adminPassword: undefined, apiTokens: [], sessionTtlMs: 12 * 3_600_000, cookieSecure: 'auto', loginAddressLimit: 20 });
     const c = loadConfig({ ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'long enough password', API_TOKENS: `pacs:integration:${token}`, SESSION_TTL_H: '2', COOKIE_SECURE: 'on' });
     expect(c.auth).toMatchObject({ adminUsername: 'chief', adminPassword: 'long enough password', sessionTtlMs: 2 * 3_600_000, cookieSecure: 'on' });
     expect(c.auth.apiTokens).toHaveLength(1);
