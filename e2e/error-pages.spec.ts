@@ -13,7 +13,8 @@ function collectViolations(page: Page): string[] {
 }
 
 test.describe('not-found and error pages', () => {
-  for (const path of ['/studies/not-a-uid', '/no-such-page']) {
+  // not-a-uid is a safe (RSNA-style) UID since lib/dicom-uid.ts, so an unsafe one stands for 'not a UID'
+  for (const path of ['/studies/not!a!uid', '/no-such-page']) {
     test(`${path}: a styled page with a way back, under the nonce CSP with no violation`, async ({ page }) => {
       await signIn(page);
       const violations = collectViolations(page);

@@ -20,7 +20,9 @@ test('the operations page opens on the last hour, divides by the time it has dat
   // A fresh e2e server: its data starts minutes ago, so that is what an hourly rate divides by.
   expect(Date.parse(metrics.coveredFrom)).toBeGreaterThan(Date.parse(metrics.from));
   expect(metrics.totals.studiesPerHour).toBeGreaterThan(metrics.totals.received); // N in a few minutes is more than N an hour
-  await expect(page.getByTestId('ops-studies-per-hour')).toHaveText(String(metrics.totals.studiesPerHour));
+  // The rate grows with the clock between the API read and the page's own read: compare loosely.
+  const shown = Number(await page.getByTestId('ops-studies-per-hour').textContent());
+  expect(Math.abs(shown - metrics.totals.studiesPerHour)).toBeLessThan(metrics.totals.studiesPerHour * 0.05 + 0.5);
   await expect(page.getByText(new RegExp(`^average over the last \\d+ min \\(data since [^)]+\\): ${metrics.totals.received} received, ${metrics.totals.triaged} triaged$`))).toBeVisible();
   // Every review in this run disagrees: 100 %, outside the 30 % band (OPS_ALARM_MIN_STUDIES=1 in e2e).
   const alarm = page.getByTestId('ops-alarm').filter({ hasText: 'Clinicians disagreed with 100 % of results in the last hour' });
