@@ -21,20 +21,10 @@ import torch
 from data import LABELS, build_cache, neighbours
 from metrics import sens_spec, summarise, threshold_for_sensitivity
 from model import Exported, IchSegNet
+from export import final_model_info
 from train_seg import CHANNELS, exact_batch
 
 SENSITIVITY = {"any": 0.95, "epidural": 0.90, "intraparenchymal": 0.90, "intraventricular": 0.90, "subarachnoid": 0.90, "subdural": 0.90}
-
-
-def final_model_info(weights: str, cv: dict, patient: np.ndarray, train_log: list) -> dict:
-    if weights == "final.pt":
-        return {"trainedOn": "all 66 patients", "patients": int(len(np.unique(patient))), "slices": int(len(patient)),
-                "log": train_log[-1] if train_log else None}
-    k = int(weights[4:-3])
-    held = sorted(int(p) for p, f in cv["foldOf"].items() if f == k)
-    train_mask = np.array([cv["foldOf"][str(int(p))] != k for p in patient])
-    return {"trainedOn": f"cross-validation fold {k} model (the other 4 folds)", "patients": int(len(np.unique(patient[train_mask]))),
-            "slices": int(train_mask.sum()), "heldOutPatients": held}
 
 
 def gather_oof(run: str, n: int):

@@ -34,27 +34,13 @@ from metrics import auc, summarise
 from model import IchSegNet
 from synth import KINDS, LABEL_INDEX, TRAIN_SETTINGS, anatomy, paint, plan_lesion
 
-# (window name, centre, width, slice offset); exact-cache channel of each window: brain 0, subdural 1, bone 2.
-CHANNELS = (("brain", 40.0, 80.0, -1), ("brain", 40.0, 80.0, 0), ("brain", 40.0, 80.0, 1),
-            ("subdural", 80.0, 200.0, 0), ("bone", 600.0, 2800.0, 0))
-EXACT_CH = {"brain": 0, "subdural": 1, "bone": 2}
+from train import CHANNELS, exact_batch, loss_fn as slice_loss  # the shipped recipe's input and slice loss, unchanged
 BONE = 4
-LOSS_W = torch.tensor([2.0, 1, 1, 1, 1, 1])
 # CT-ICH JPEGs carry no pixel spacing; a 250 mm field of view is assumed (typical head CT).
 FOV_MM = 250.0
 # Held-out painted check: blood and sizes partly outside the training ranges, another seed.
 EVAL_SETTINGS = {"blood_hu": (45.0, 95.0), "texture_hu": (1.0, 8.0), "size": (0.5, 1.5)}
 KIND_P = np.array([0.2, 0.2, 0.15, 0.2, 0.25])  # epidural, intraparenchymal, intraventricular, subarachnoid, subdural
-
-
-def exact_batch(cache: dict, idx: np.ndarray, prev: np.ndarray, nxt: np.ndarray) -> torch.Tensor:
-    """The model input exactly as the TypeScript pipeline builds it (neighbours stacked)."""
-    ex = cache["exact"]
-    chans = []
-    for name, _, _, off in CHANNELS:
-        src = prev[idx] if off < 0 else nxt[idx] if off > 0 else idx
-        chans.append(ex[src, EXACT_CH[name]])
-    return torch.from_numpy(np.stack(chans, 1))
 
 
 def windows_from_hu(h: torch.Tensor, a: torch.Tensor | None = None, off: torch.Tensor | None = None) -> torch.Tensor:
@@ -173,11 +159,6 @@ def pixel_loss(cam: torch.Tensor, cover: torch.Tensor, weight: torch.Tensor) -> 
     l1 = F.binary_cross_entropy_with_logits(cam, torch.ones_like(cam), reduction="none")
     l0 = F.binary_cross_entropy_with_logits(cam, torch.zeros_like(cam), reduction="none")
     return (l0 * neg).sum() / neg.sum().clamp(min=1) + (l1 * pos).sum() / pos.sum().clamp(min=1)
-
-
-def slice_loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    l = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
-    return (l * LOSS_W).sum(1).mean() / LOSS_W.sum()
 
 
 @torch.no_grad()
