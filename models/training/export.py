@@ -21,7 +21,7 @@ import torch
 
 from data import LABELS, build_cache, neighbours
 from metrics import sens_spec, summarise, threshold_for_sensitivity
-from model import Exported, IchCnn
+from model import Ensemble, Exported, IchCnn
 from train import CHANNELS, exact_batch
 
 SENSITIVITY = {"any": 0.95, "epidural": 0.90, "intraparenchymal": 0.90, "intraventricular": 0.90, "subarachnoid": 0.90, "subdural": 0.90}
@@ -49,15 +49,21 @@ def main() -> None:
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--aggregation", default="top3")
     ap.add_argument("--weights", default="final.pt", help="state dict in --run to export (final.pt, or foldK.pt)")
+    ap.add_argument("--members", default="", help="comma list of final.pt files: export their seed ensemble "
+                    "(--run is then ensemble.py's output folder: its oof.npy, cv-0-1-2-3-4.json, members.json)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     cache = build_cache(args.data, os.path.join(args.cache, f"ctich-{args.size}.npz"), args.size)
     prev, nxt = neighbours(cache["patient"], cache["slice"])
     y, patient = cache["y"], cache["patient"]
 
-    net = IchCnn(len(CHANNELS))
-    net.load_state_dict(torch.load(os.path.join(args.run, args.weights)))
-    net.eval()
+    member_paths = [m for m in args.members.split(",") if m] or [os.path.join(args.run, args.weights)]
+    nets = []
+    for path in member_paths:
+        one = IchCnn(len(CHANNELS))
+        one.load_state_dict(torch.load(path))
+        nets.append(one.eval())
+    net = nets[0] if len(nets) == 1 else Ensemble(nets).eval()
     model = Exported(net).eval()
     base = f"{args.name}-{args.version}"
     onnx_path = os.path.join(args.out, f"{base}.onnx")
@@ -133,10 +139,12 @@ def main() -> None:
         "training": {
             "data": "CT-ICH (PhysioNet doi:10.13026/w8q8-ky94, CC BY 4.0; Hssayeni et al. 2020, Data 5(1):14): 66 patients, 1995 slices, HU reconstructed from the brain (L40/W120) and bone (L700/W3200) JPEGs",
             "recipe": "models/training/README.md",
-            "architecture": {"type": "ResNet-style CNN, 6 residual blocks, widths 24-32-64-64-128-128-192, CAM head (1x1 conv), slice logit = (mean + max)/2 of the CAM logits",
+            "architecture": {"type": ("" if len(nets) == 1 else f"Seed ensemble (mean of logits and of maps) of {len(nets)} x ") + "ResNet-style CNN, 6 residual blocks, widths 24-32-64-64-128-128-192, CAM head (1x1 conv), slice logit = (mean + max)/2 of the CAM logits",
                              "parameters": int(sum(p.numel() for p in net.parameters())), "onnxMB": round(size_mb, 2),
                              "cam": "sigmoid of the per-position class logits, [N,6,H/16,W/16]; the slice probability is sigmoid((mean+max)/2 of the same logits)"},
-            "finalModel": final_model_info(args.weights, cv, patient, train_log),
+            "finalModel": final_model_info(args.weights, cv, patient, train_log) if len(nets) == 1 else
+            {"trainedOn": "all 66 patients, once per member seed", "patients": int(len(np.unique(patient))), "slices": int(len(patient)),
+             "members": json.load(open(os.path.join(args.run, "members.json")))["members"]},
             "validation": {
                 "scheme": "5-fold patient-level cross-validation (patients stratified on any bleed), out-of-fold predictions of the fold models",
                 "oof": oof_summary,

@@ -59,6 +59,23 @@ class IchCnn(nn.Module):
         return logits, cam
 
 
+class Ensemble(nn.Module):
+    """Seed ensemble (ensemble.py): the mean of the members' slice logits and of their map logits.
+    The mean of the members' maps is what the viewer shows; the slice logit is the mean of the
+    members' (mean + max) poolings, which for one member is exactly its map's pooling and for
+    several is close to, not exactly, a pooling of the mean map."""
+
+    def __init__(self, members: list[nn.Module]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        outs = [m(x) for m in self.members]
+        logits = torch.stack([o[0] for o in outs]).mean(0)
+        cam = torch.stack([o[1] for o in outs]).mean(0)
+        return logits, cam
+
+
 class Exported(nn.Module):
     """What goes into ONNX: probabilities = sigmoid(a * logits + b) [N,6], cam = sigmoid(a * cam logits + b)
     [N,6,h,w]. a, b per label (Platt scaling fitted on the out-of-fold predictions; identity when not

@@ -156,6 +156,8 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=128)
     ap.add_argument("--p-exact", type=float, default=0.5, help="share of batches fed the exact pipeline tensors")
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--fold-seed", type=int, default=None,
+                    help="seed of the patient fold assignment (default: --seed); fix it to train a seed ensemble on the same folds")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -179,7 +181,8 @@ def main() -> None:
         torch.save(net.state_dict(), os.path.join(args.out, "final.pt"))
         log(f"final done {time.time() - t0:.0f}s")
         return
-    folds = patient_folds(cache["patient"], cache["y"][:, 0], args.folds, args.seed)
+    fold_seed = args.seed if args.fold_seed is None else args.fold_seed
+    folds = patient_folds(cache["patient"], cache["y"][:, 0], args.folds, fold_seed)
     only = [int(f) for f in args.only_folds.split(",") if f] or list(range(args.folds))
     oof_path = os.path.join(args.out, "oof.npy")
     oof = np.load(oof_path) if os.path.exists(oof_path) else np.full((n, 6), np.nan, np.float32)
