@@ -31,6 +31,10 @@ export const ERROR_STATUS = {
   DICOM_ABSURD_DIMENSIONS: 422,
   DICOM_PIXEL_DATA_SHORT: 422,
   DICOM_DECODE_FAILED: 422,
+  /** The decoder ran past DECODE_TIMEOUT_MS on this file (e.g. a stuck JPEG 2000 codec) and was stopped. */
+  DICOM_DECODE_TIMEOUT: 422,
+  /** The decode worker died on this file (e.g. a codec aborted); a fresh worker took its place. */
+  DICOM_DECODER_CRASHED: 422,
   DICOM_LOCALIZER: 422,
   DICOM_NOT_AXIAL: 422,
   DICOM_INVALID_UID: 422,

@@ -11,6 +11,8 @@ const PLAIN: Record<string, string> = {
   DICOM_PIXEL_DATA_SHORT: 'image data shorter than its size says',
   SERIES_NO_BRAIN: 'no brain inside a skull on any slice',
   DICOM_DECODE_FAILED: 'image data could not be decoded',
+  DICOM_DECODE_TIMEOUT: 'decoding the image took too long and was stopped',
+  DICOM_DECODER_CRASHED: 'the image decoder failed on a file',
   DICOM_LOCALIZER: 'a scout (localizer) image, not an axial slice',
   DICOM_NOT_AXIAL: 'not an axial slice',
   SERIES_EMPTY: 'no slices',

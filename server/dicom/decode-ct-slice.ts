@@ -4,6 +4,11 @@ import { toHounsfield } from './hounsfield';
 import { parseDicom } from './parse-dicom';
 import type { DicomHeader, DicomWarning, HuImage } from './types';
 
+export interface DecodeCtSliceOptions {
+  /** Where the HU go (rows x columns values), e.g. shared memory a decode worker hands back; default a new array. */
+  huBuffer?: (length: number) => Float32Array;
+}
+
 export interface CtSlice {
   header: DicomHeader;
   hu: HuImage;
@@ -15,10 +20,11 @@ export interface CtSlice {
  * first frame, rescale. Every failure is an AppError naming what is wrong (DICOM_*). This is the
  * single path the server, the evaluation command and the benchmarks share.
  */
-export async function decodeCtSlice(bytes: Uint8Array): Promise<CtSlice> {
+export async function decodeCtSlice(bytes: Uint8Array, options: DecodeCtSliceOptions = {}): Promise<CtSlice> {
   const parsed = parseDicom(bytes);
   checkIsCt(parsed.header);
   const frame = await decodePixels(parsed, 0);
-  const hu = toHounsfield(parsed.header, frame, undefined, { warnings: parsed.warnings });
+  const out = options.huBuffer?.(frame.rows * frame.columns);
+  const hu = toHounsfield(parsed.header, frame, out, { warnings: parsed.warnings });
   return { header: parsed.header, hu, warnings: parsed.warnings };
 }

@@ -1,0 +1,21 @@
+// Test-only worker entry: a real decode worker, except that a 'slice' task whose bytes start with
+// "HANG" spins forever, as a stuck WASM codec does (JavaScript cannot interrupt it; only
+// terminating the worker ends it). Used by decode-pool.test.ts through DecodePool's `entry` option.
+import { parentPort } from 'node:worker_threads';
+import { runDecodeTask } from '../decode-task';
+import { serveDecodeTasks } from '../serve-decode-tasks';
+
+const HANG = [0x48, 0x41, 0x4e, 0x47];
+
+if (!parentPort) throw new Error('hanging-decode-worker must run in a worker thread');
+await serveDecodeTasks(parentPort, async (task, options) => {
+  if (task.kind === 'slice' && HANG.every((b, i) => task.bytes[i] === b)) {
+    for (;;) {
+      // spin: only worker.terminate() ends this
+    }
+  }
+  if (task.kind === 'slice' && task.bytes[0] === 0x43 && task.bytes[1] === 0x52 && task.bytes[2] === 0x41 && task.bytes[3] === 0x53) {
+    process.exit(3); // "CRAS": the worker dies mid-task, as a codec abort would take it down
+  }
+  return runDecodeTask(task, options);
+});
