@@ -11,11 +11,12 @@ import { createHttpServer, type HttpServerHandle } from '@/server/http';
 import { InferenceEngine, loadVerifiedModel } from '@/server/inference';
 import { DicomFileStore, removeStaleTempFiles } from '@/server/files';
 import { createLogger } from '@/server/logging';
-import { ServerMetrics } from '@/server/metrics';
+import { Readiness, ServerMetrics } from '@/server/metrics';
 import { installFailFast } from '@/server/node/install-fail-fast';
 import { readyBanner } from '@/server/node/ready-banner';
 import { startWeb } from '@/server/node/start-web';
 import { startWorker, type WorkerStages } from '@/server/node/start-worker';
+import { startWorkerHttp } from '@/server/node/worker-http';
 import { createPostgresFanout, createStudyPublisher, EventJournal, RealtimeHub } from '@/server/realtime';
 import { loadSiteOperatingPoints, SITE_OPERATING_POINTS_FILE } from '@/server/inference/site-operating-points';
 import { OperatingPointsInForce } from '@/server/triage/operating-points-in-force';
@@ -116,10 +117,25 @@ async function main(): Promise<void> {
   const pointsInForce = new OperatingPointsInForce({ prisma: db.prisma, manifest, site });
   const ctx = { config, log, db, files, audit, publishStudyChange, pointsInForce, metrics };
 
+  // A worker-only node has no Next server: a small port of its own for health probes and scrapes
+  // (WORKER_HTTP_PORT), checking sessions and tokens against the web nodes' database. Opened before
+  // the pipeline starts, so a port already taken stops the node before it claims any work.
+  const workerHttp =
+    !web && config.workerHttpPort !== undefined
+      ? await startWorkerHttp({
+          port: config.workerHttpPort,
+          host: config.host,
+          http: config.http,
+          auth: new AuthService({ prisma: db.prisma, log: log.child({ stage: 'auth' }), sessionTtlMs: config.auth.sessionTtlMs, cookieSecure: config.auth.cookieSecure }),
+          readiness: new Readiness({ prisma: db.prisma, provider: db.provider, modelLoaded: () => true }),
+          metrics,
+          log: log.child({ stage: 'http' }),
+        })
+      : undefined;
   const worker: WorkerStages | undefined = engine ? startWorker(ctx, engine) : undefined;
   const webStages = web ? await startWeb(ctx, { ...web, status, manifest, wakeWorker: () => worker?.wake() }) : undefined;
   realtime.start();
-  log.info({ role: config.serverRole, port: web ? config.port : undefined, dicomPort: webStages?.dicomPort, env: config.env, version, database: db.provider }, 'server listening');
+  log.info({ role: config.serverRole, port: web ? config.port : workerHttp?.port, dicomPort: webStages?.dicomPort, env: config.env, version, database: db.provider }, 'server listening');
   // For the person at the console: where to go next (stdout, outside the JSON logs).
   process.stdout.write(readyBanner({ role: config.serverRole, host: config.host, port: config.port, dicomPort: webStages?.dicomPort || undefined, aeTitle: config.dicom.aeTitle, generatedAdmin }));
 
@@ -151,6 +167,7 @@ async function main(): Promise<void> {
     };
     await step('ingest', () => webStages?.stop());
     await step('pipeline', () => worker?.stop());
+    await step('worker http', () => workerHttp?.stop());
     await step('realtime and http', () => realtime.stop()); // also closes the http server
     await step('next', () => web?.http.closeNext());
     await step('inference', () => engine?.close());

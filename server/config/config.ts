@@ -12,6 +12,7 @@ import { DIMSE_ENV, readDimseSettings, type DimseTlsSettings } from '@/server/in
 import { DICOMWEB_ENV } from '@/server/dicomweb/dicomweb-env';
 import { OPERATIONS_ENV, readOperationsAlarmBands } from '@/server/operations/operations-env';
 import type { OperationsAlarmBands } from '@/lib/operations';
+import { WORKER_HTTP_ENV } from '@/server/node/worker-http-env';
 import { DEFAULT_MODEL_MANIFEST } from './defaults';
 
 const onOff = (fallback: 'on' | 'off') =>
@@ -124,6 +125,8 @@ const envSchema = z.object({
   ...HTTP_ENV,
   /** The audit journal's signed checkpoints (server/audit/audit-env.ts). */
   ...AUDIT_ENV,
+  /** A worker node's health and metrics port (server/node/worker-http-env.ts). */
+  ...WORKER_HTTP_ENV,
 });
 
 export type Config = {
@@ -169,6 +172,8 @@ export type Config = {
   /** The audit journal's anchor outside the database: signing key, checkpoint file, interval. */
   audit: AuditSettings;
   serverRole: 'all' | 'web' | 'worker';
+  /** A `worker` node's health and metrics port (WORKER_HTTP_PORT); undefined: none (`off`). */
+  workerHttpPort: number | undefined;
   /** How long stored DICOM files are kept; undefined keeps them forever. */
   retention: { retentionMs: number; sweepIntervalMs: number } | undefined;
   /** The bands the operations page's alarms hold rates to. */
@@ -236,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: http.settings,
     audit: readAuditSettings(e, path.resolve(e.DATA_DIR)),
     serverRole: e.SERVER_ROLE,
+    workerHttpPort: e.WORKER_HTTP_PORT,
     retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7), e.RETENTION_SWEEP_INTERVAL_S),
     operations: { alarmBands: operations.bands },
   };

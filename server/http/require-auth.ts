@@ -1,5 +1,6 @@
 import { isSameOrigin, isStateChanging } from '@/server/auth/origin-check';
 import type { Principal } from '@/server/auth/principal';
+import type { AuthService } from '@/server/auth/auth-service';
 import type { Role } from '@/lib/roles';
 import { errorResponse } from './error-response';
 import { getServices } from './service-registry';
@@ -29,7 +30,15 @@ export function startingResponse(): Response {
 export async function requireAuth(request: Request, options: RequireAuthOptions = {}): Promise<Principal | Response> {
   const services = getServices();
   if (!services) return startingResponse();
-  const principal = await services.auth.authenticate(request.headers);
+  return authorize(services.auth, request, options);
+}
+
+/**
+ * requireAuth's rules with a given AuthService: what a worker node's own small HTTP server
+ * (server/node/worker-http.ts) uses, so its /metrics answers exactly as a web node's does.
+ */
+export async function authorize(auth: Pick<AuthService, 'authenticate'>, request: Request, options: RequireAuthOptions = {}): Promise<Principal | Response> {
+  const principal = await auth.authenticate(request.headers);
   if (!principal) {
     return errorResponse('UNAUTHENTICATED', 'sign in or send a valid bearer token', { 'www-authenticate': 'Bearer realm="ich-triage"' });
   }
