@@ -16,7 +16,7 @@ let rowScratch = new Float32Array(0);
 let ringScratch = new Float32Array(0);
 
 /** What buildTensor derives from a spec: per channel window line, 1/std and -mean/std. */
-interface TensorPlan {
+export interface TensorPlan {
   lin: WindowLinear[];
   invStd: number[];
   bias: number[];
@@ -27,7 +27,8 @@ interface TensorPlan {
 // must be a new object). Weak keys: an unloaded model frees its plan.
 const plans = new WeakMap<PreprocessSpec, TensorPlan>();
 
-function planFor(spec: PreprocessSpec): TensorPlan {
+/** The validated numbers of `spec` (cached per spec object); throws MODEL_MANIFEST_INVALID. */
+export function tensorPlan(spec: PreprocessSpec): TensorPlan {
   let plan = plans.get(spec);
   if (!plan) {
     try {
@@ -67,7 +68,7 @@ function planFor(spec: PreprocessSpec): TensorPlan {
  * Results are bit-identical to the stage-by-stage definition (windows.ts then resize.ts).
  */
 export function buildTensor(hu: HuImage, spec: PreprocessSpec, out?: Float32Array): Float32Array {
-  const plan = planFor(spec);
+  const plan = tensorPlan(spec);
   const { rows, columns } = hu;
   const { height, width } = spec.inputSize;
   const channels = spec.windows.length;
