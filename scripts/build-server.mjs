@@ -11,7 +11,7 @@ const outdir = path.join(root, 'dist', 'server');
 
 // Files that find their siblings by `import.meta.url` on purpose and have a built twin beside the
 // bundle (entry points below): left alone by the rewrite.
-const OWN_URL = new Set([path.join(root, 'server/demo/phantom-generator.ts')]);
+const OWN_URL = new Set([path.join(root, 'server/demo/phantom-generator.ts'), path.join(root, 'server/decode-pool/decode-pool.ts')]);
 
 /**
  * In one bundle every module's `import.meta.url` would be the bundle's, but several read files
@@ -35,7 +35,7 @@ const ownImportMetaUrl = {
 const started = performance.now();
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { main: 'server/main.ts', 'phantom-worker': 'server/demo/phantom-worker.ts' },
+  entryPoints: { main: 'server/main.ts', 'phantom-worker': 'server/demo/phantom-worker.ts', 'decode-worker': 'server/decode-pool/decode-worker.ts' },
   outdir,
   bundle: true,
   platform: 'node',

@@ -11,6 +11,7 @@ import { createHttpServer, type HttpServerHandle } from '@/server/http';
 import { InferenceEngine, loadVerifiedModel } from '@/server/inference';
 import { DicomFileStore, removeStaleTempFiles } from '@/server/files';
 import { createLogger } from '@/server/logging';
+import { createSliceDecoder } from '@/server/decode-pool';
 import { Readiness, ServerMetrics } from '@/server/metrics';
 import { installFailFast } from '@/server/node/install-fail-fast';
 import { readyBanner } from '@/server/node/ready-banner';
@@ -115,7 +116,10 @@ async function main(): Promise<void> {
   // log line when they belong to another model. An admin's later change (database) wins over both.
   const site = await loadSiteOperatingPoints(join(config.dataDir, SITE_OPERATING_POINTS_FILE), manifest, log.child({ stage: 'inference' }));
   const pointsInForce = new OperatingPointsInForce({ prisma: db.prisma, manifest, site });
-  const ctx = { config, log, db, files, audit, publishStudyChange, pointsInForce, metrics };
+  // Decoding and tensor building on worker threads (DECODE_WORKERS; 0: inline), shared by the
+  // analysis and the viewer, so neither stalls the loop that acknowledges C-STORE and serves the API.
+  const decoder = createSliceDecoder(config.decode, log.child({ stage: 'decode' }));
+  const ctx = { config, log, db, files, audit, publishStudyChange, pointsInForce, metrics, decoder };
 
   // A worker-only node has no Next server: a small port of its own for health probes and scrapes
   // (WORKER_HTTP_PORT), checking sessions and tokens against the web nodes' database. Opened before
@@ -171,6 +175,7 @@ async function main(): Promise<void> {
     await step('realtime and http', () => realtime.stop()); // also closes the http server
     await step('next', () => web?.http.closeNext());
     await step('inference', () => engine?.close());
+    await step('decode workers', () => decoder.close());
     await step('audit anchor', () => auditAnchor.stop());
     await step('database', () => db.close());
     log.info({ signal, ok: !failed }, 'stopped');

@@ -2,12 +2,11 @@ import { isAppError } from '@/lib/errors';
 import { LABELS } from '@/lib/labels';
 import type { DbClient } from '@/server/db';
 import { ByteLru } from '@/server/cache/byte-lru';
-import { decodeCtSlice, parseDicom, type DicomHeader, type HuImage } from '@/server/dicom';
+import { parseDicom, type DicomHeader, type HuImage } from '@/server/dicom';
 import { checkSliceUsable } from '@/server/dicom/check-slice-usable';
-import { intracranialSoftTissueArea } from '@/server/dicom/intracranial-content';
+import { InlineSliceDecoder, type SliceDecoder } from '@/server/decode-pool';
 import type { InferenceEngine } from '@/server/inference';
 import type { DicomFileStore } from '@/server/files';
-import { buildContextTensor } from './build-context-tensor';
 import type { HuCache } from './hu-cache';
 
 export type SliceOutcome = { status: 'analysed' | 'failed'; studyId: string; seriesId: string };
@@ -23,6 +22,7 @@ interface SliceRow {
 
 /**
  * Decode → tensor → model for slices, writing one SlicePrediction per slice and model version.
+ * Decoding and tensors run on `decoder` (the worker pool in the server), several slices at once.
  * A file that cannot be decoded is marked failed with its error code and message (it is still
  * listed, never silently skipped); a model failure is thrown so the job is retried.
  */
@@ -35,6 +35,7 @@ export class SliceAnalyser {
     private readonly files: DicomFileStore,
     private readonly engine: InferenceEngine,
     private readonly cache: HuCache,
+    private readonly decoder: SliceDecoder = new InlineSliceDecoder(),
   ) {}
 
   private get usesNeighbours(): boolean {
@@ -49,13 +50,13 @@ export class SliceAnalyser {
     const rows = new Map((await this.prisma.instance.findMany({ where: { id: { in: [...instanceIds] } } })).map((r) => [r.id, r]));
     const outcomes = new Map<string, SliceOutcome>();
     const decoded: SliceRow[] = [];
-    for (const id of instanceIds) {
-      const row = rows.get(id);
-      if (!row) continue; // study deleted meanwhile
-      const hu = await this.decode(row);
-      outcomes.set(id, { status: hu ? 'analysed' : 'failed', studyId: row.studyId, seriesId: row.seriesId });
-      if (hu) decoded.push(row);
-    }
+    // All at once: the pool decodes them on as many workers as it has (inline, one after another).
+    const present = instanceIds.flatMap((id) => rows.get(id) ?? []); // a study deleted meanwhile has none
+    const images = await Promise.all(present.map((row) => this.decode(row)));
+    present.forEach((row, i) => {
+      outcomes.set(row.id, { status: images[i] ? 'analysed' : 'failed', studyId: row.studyId, seriesId: row.seriesId });
+      if (images[i]) decoded.push(row);
+    });
     // Provisional: neighbours not received (or no longer cached) yet are stood in for by the slice.
     // One neighbour query per series in the group, not one per slice.
     const seriesRows = new Map<string, SliceRow[]>();
@@ -75,7 +76,7 @@ export class SliceAnalyser {
     if (!this.usesNeighbours) return;
     const rows = await this.decodedRows(seriesId);
     // Every neighbour must be in memory before any tensor is built; the cache holds a series.
-    for (const row of rows) await this.load(row);
+    await Promise.all(rows.map((row) => this.load(row)));
     await this.inferAndStore(rows.map((row, i) => ({ row, neighbours: rows.slice(Math.max(0, i - 8), i + 9) })));
   }
 
@@ -89,18 +90,24 @@ export class SliceAnalyser {
   private async inferAndStore(items: { row: SliceRow; neighbours: SliceRow[] }[]): Promise<void> {
     const spec = this.engine.manifest.preprocess;
     const { name, version } = this.engine.manifest;
-    const ready: { row: SliceRow; tensor: Float32Array }[] = [];
-    for (const { row, neighbours } of items) {
-      const self = await this.load(row);
-      if (!self) continue;
-      const at = neighbours.findIndex((n) => n.id === row.id);
-      const tensor = buildContextTensor(spec, (offset) => {
-        if (offset === 0) return self;
-        const n = at >= 0 ? neighbours[at + offset] : undefined;
-        return n ? this.cache.get(n.id) : undefined;
-      });
-      ready.push({ row, tensor });
-    }
+    const offsets = [...new Set(spec.windows.map((w) => w.sliceOffset ?? 0))].filter((o) => o !== 0);
+    const built = await Promise.all(
+      items.map(async ({ row, neighbours }) => {
+        const self = await this.load(row);
+        if (!self) return undefined;
+        // The slice and the neighbours its channels read; one not received (or no longer cached)
+        // is left out, and the slice itself stands in for it (buildContextTensor).
+        const at = neighbours.findIndex((n) => n.id === row.id);
+        const images = new Map<number, HuImage>([[0, self]]);
+        for (const offset of offsets) {
+          const n = at >= 0 ? neighbours[at + offset] : undefined;
+          const image = n ? this.cache.get(n.id) : undefined;
+          if (image) images.set(offset, image);
+        }
+        return { row, tensor: await this.decoder.buildContextTensor(spec, images) };
+      }),
+    );
+    const ready = built.filter((b) => b !== undefined);
     // Submitted in one go: the micro-batcher turns them into as few model runs as it can.
     const results = await Promise.all(ready.map(async ({ row, tensor }) => ({ row, inference: await this.engine.infer(tensor) })));
     for (const r of results) {
@@ -137,13 +144,14 @@ export class SliceAnalyser {
 
   private async decode(row: SliceRow): Promise<HuImage | undefined> {
     try {
-      const slice = await decodeCtSlice(await this.files.read(row.storedPath));
+      // The brain area is measured once, at the first decode: finalisation refuses a series with no brain on any slice.
+      const firstDecode = row.decodeStatus !== 'decoded';
+      const slice = await this.decoder.decodeSlice(await this.files.read(row.storedPath), { measureBrain: firstDecode });
       checkSliceUsable(slice.header);
       this.cache.set(row.id, slice.hu);
       this.headers.set(row.id, slice.header);
-      if (row.decodeStatus !== 'decoded') {
-        // Measured once, at the first decode: finalisation refuses a series with no brain on any slice.
-        const brainAreaMm2 = intracranialSoftTissueArea(slice.hu, slice.header.pixelSpacing);
+      if (firstDecode) {
+        const brainAreaMm2 = slice.brainAreaMm2 ?? null;
         await this.prisma.instance.update({ where: { id: row.id }, data: { decodeStatus: 'decoded', decodeErrorCode: null, decodeErrorMessage: null, brainAreaMm2 } });
         row.decodeStatus = 'decoded';
       }

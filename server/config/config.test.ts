@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '@/lib/errors';
@@ -118,5 +119,14 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({ DATA_DIR: '/srv/ich', AUDIT_SIGNING_KEY: '/etc/ich/audit.pem', AUDIT_CHECKPOINT_INTERVAL_S: '5' }).audit).toMatchObject({ signingKeyPath: '/etc/ich/audit.pem', checkpointIntervalMs: 5000 });
     expect(() => loadConfig({ AUDIT_CHECKPOINT_INTERVAL_S: '0' })).toThrow(/AUDIT_CHECKPOINT_INTERVAL_S/);
+  });
+
+  it('decodes on min(4, cores - 1) worker threads (at least 1) by default, inline with DECODE_WORKERS=0', () => {
+    const cores = os.availableParallelism();
+    expect(loadConfig({}).decode).toEqual({ workers: Math.max(1, Math.min(4, cores - 1)), timeoutMs: 10_000 });
+    expect(loadConfig({ DECODE_WORKERS: '0', DECODE_TIMEOUT_MS: '2500' }).decode).toEqual({ workers: 0, timeoutMs: 2500 });
+    expect(() => loadConfig({ DECODE_WORKERS: '-1' })).toThrow(/DECODE_WORKERS/);
+    expect(() => loadConfig({ DECODE_WORKERS: '1.5' })).toThrow(/DECODE_WORKERS/);
+    expect(() => loadConfig({ DECODE_TIMEOUT_MS: '10' })).toThrow(/DECODE_TIMEOUT_MS/);
   });
 });

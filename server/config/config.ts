@@ -59,6 +59,10 @@ const envSchema = z.object({
   STUDY_UNDO_WINDOW_S: z.coerce.number().min(0).max(3600).default(120),
   /** Decoded slices kept in memory for a study's final pass. */
   HU_CACHE_MB: z.coerce.number().int().min(16).max(65536).default(512),
+  /** Decode worker threads (DICOM decoding, tensors, viewer slices); 0 decodes on the event loop. Default min(4, cores - 1), at least 1. */
+  DECODE_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  /** A decode task running longer than this has its worker terminated (a WASM codec cannot be interrupted); the slice fails DICOM_DECODE_TIMEOUT. */
+  DECODE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   DEMO_SCANNER_RATE_PER_MIN: z.coerce.number().min(0.1).max(600).default(2),
   /** Slices per demo study: N, or MIN-MAX drawn per study. */
   DEMO_SCANNER_SLICES: z
@@ -143,6 +147,8 @@ export type Config = {
   /** `port` undefined: the plain listener is off; `tls` undefined: no TLS listener. */
   dicom: { port: number | undefined; tls: DimseTlsSettings | undefined; aeTitle: string; allowedCallingAeTitles: string[]; maxAssociations: number; maxInstanceBytes: number };
   triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number; jobLeaseMs: number; undoWindowMs: number };
+  /** `workers` 0: decoding runs inline on the event loop (no watchdog). */
+  decode: { workers: number; timeoutMs: number };
   inference: {
     manifestPath: string;
     providers: ExecutionProvider[];
@@ -214,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxInstanceBytes: Math.round(e.DICOM_MAX_INSTANCE_MB * MIB),
     },
     triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024, jobLeaseMs: Math.round(e.JOB_LEASE_S * 1000), undoWindowMs: Math.round(e.STUDY_UNDO_WINDOW_S * 1000) },
+    decode: { workers: e.DECODE_WORKERS ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)), timeoutMs: e.DECODE_TIMEOUT_MS },
     inference: {
       manifestPath: path.resolve(e.MODEL_MANIFEST),
       providers: e.INFERENCE_PROVIDERS,

@@ -88,7 +88,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     auth: deps.auth,
     oidc: deps.oidc,
     userAdmin: new UserAdmin(db.prisma, log.child({ stage: 'auth' }), audit.log, undefined, deps.auth.endings),
-    viewer: new SliceViewer(db.prisma, files),
+    viewer: new SliceViewer(db.prisma, files, ctx.decoder),
     upload: new UploadService({ limits: config.upload, ingest: receive, log: log.child({ stage: 'upload' }) }).receive,
     quarantine: (query) => listQuarantine(db.prisma, query),
     quarantineAdmin: new QuarantineAdmin({ prisma: db.prisma, audit: audit.log, quarantine, files, record, log: log.child({ stage: 'quarantine' }) }),

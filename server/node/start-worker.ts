@@ -18,7 +18,7 @@ export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerSt
   const { config, log, db, files, audit } = ctx;
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
-    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(config.triage.huCacheBytes)),
+    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(config.triage.huCacheBytes), ctx.decoder),
     model: { manifest: engine.manifest, provider: engine.status.provider, ...(ctx.pointsInForce ? { pointsInForce: () => ctx.pointsInForce!.current() } : {}) },
     log: log.child({ stage: 'triage' }),
     quietPeriodMs: config.triage.quietPeriodMs,

@@ -3,10 +3,9 @@ import { LABELS, type Label } from '@/lib/labels';
 import type { SliceLocalization } from '@/lib/study-detail';
 import { decodeCam } from '@/server/analysis/slice-analyser';
 import type { DbClient } from '@/server/db';
-import { decodeCtSlice } from '@/server/dicom';
+import { InlineSliceDecoder, type SliceDecoder } from '@/server/decode-pool';
 import type { DicomFileStore } from '@/server/files';
 import { ByteLru } from '@/server/cache/byte-lru';
-import { encodeHuInt16LE } from './encode-hu';
 
 /** One slice ready to send: Int16 LE HU bytes and what the viewer needs to place them. */
 export interface ViewerSlice {
@@ -49,6 +48,8 @@ export class SliceViewer implements SliceViewerService {
   constructor(
     private readonly prisma: DbClient,
     private readonly files: DicomFileStore,
+    /** Decoding and Int16 encoding run here (the worker pool in the server, ahead of analysis work). */
+    private readonly decoder: SliceDecoder = new InlineSliceDecoder(),
     cacheBytes = 64 * 1024 * 1024,
   ) {
     this.cache = new ByteLru(cacheBytes, (s) => s.body.byteLength);
@@ -119,15 +120,8 @@ export class SliceViewer implements SliceViewerService {
       throw new AppError('NOT_FOUND', 'the stored file of this slice is missing', undefined, { cause: err });
     }
     try {
-      const { header, hu } = await decodeCtSlice(bytes);
-      return {
-        rows: hu.rows,
-        columns: hu.columns,
-        pixelSpacing: header.pixelSpacing ?? null,
-        position: row.slicePosition,
-        etag: row.sha256,
-        body: encodeHuInt16LE(hu.hu),
-      };
+      const { rows, columns, pixelSpacing, body } = await this.decoder.renderSlice(bytes);
+      return { rows, columns, pixelSpacing, position: row.slicePosition, etag: row.sha256, body };
     } catch (err) {
       if (isAppError(err)) throw notDecoded(err.code, err.message);
       throw err;
