@@ -53,6 +53,10 @@ const envSchema = z.object({
   DICOM_MAX_INSTANCE_MB: z.coerce.number().positive().max(16 * 1024).default(1024),
   /** A study is complete once no slice arrived for this long. */
   STUDY_QUIET_PERIOD_S: z.coerce.number().min(0.5).max(3600).default(5),
+  /** Complete sooner than the quiet period when the series covers the head or its association was released (server/triage/series-completion-decision.ts). */
+  STUDY_EARLY_COMPLETION: onOff('on'),
+  /** The early signals count once no slice arrived for this long (a streaming sender leaves milliseconds between slices). */
+  STUDY_SETTLE_S: z.coerce.number().min(0.1).max(60).default(1),
   /** Unreviewed studies waiting longer than this move up the worklist. */
   AGING_LIMIT_MIN: z.coerce.number().min(1).max(24 * 60).default(30),
   /** Seconds during which a clinician may undo their own last action on a study; 0 turns undo off. */
@@ -146,7 +150,7 @@ export type Config = {
   databaseUrl: string | undefined;
   /** `port` undefined: the plain listener is off; `tls` undefined: no TLS listener. */
   dicom: { port: number | undefined; tls: DimseTlsSettings | undefined; aeTitle: string; allowedCallingAeTitles: string[]; maxAssociations: number; maxInstanceBytes: number };
-  triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number; jobLeaseMs: number; undoWindowMs: number };
+  triage: { quietPeriodMs: number; agingLimitMs: number; huCacheBytes: number; jobLeaseMs: number; undoWindowMs: number; earlyCompletion: boolean; settleMs: number };
   /** `workers` 0: decoding runs inline on the event loop (no watchdog). */
   decode: { workers: number; timeoutMs: number };
   inference: {
@@ -219,7 +223,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAssociations: e.DICOM_MAX_ASSOCIATIONS,
       maxInstanceBytes: Math.round(e.DICOM_MAX_INSTANCE_MB * MIB),
     },
-    triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024, jobLeaseMs: Math.round(e.JOB_LEASE_S * 1000), undoWindowMs: Math.round(e.STUDY_UNDO_WINDOW_S * 1000) },
+    triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024, jobLeaseMs: Math.round(e.JOB_LEASE_S * 1000), undoWindowMs: Math.round(e.STUDY_UNDO_WINDOW_S * 1000), earlyCompletion: e.STUDY_EARLY_COMPLETION, settleMs: Math.round(Math.min(e.STUDY_SETTLE_S, e.STUDY_QUIET_PERIOD_S) * 1000) },
     decode: { workers: e.DECODE_WORKERS ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)), timeoutMs: e.DECODE_TIMEOUT_MS },
     inference: {
       manifestPath: path.resolve(e.MODEL_MANIFEST),

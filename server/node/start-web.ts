@@ -11,6 +11,7 @@ import { IngestService, type ReceivedInstance } from '@/server/ingest/ingest-ser
 import { QuarantineAdmin } from '@/server/ingest/quarantine-admin';
 import { listQuarantine } from '@/server/ingest/quarantine-query';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';
+import { markSeriesSent } from '@/server/ingest/mark-series-sent';
 import { recordInstance } from '@/server/ingest/record-instance';
 import { recordQuarantinedInput } from '@/server/ingest/record-quarantine';
 import { UploadService } from '@/server/ingest/upload';
@@ -76,6 +77,10 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     maxInstanceBytes: config.dicom.maxInstanceBytes,
     ingest,
     log: log.child({ stage: 'dimse' }),
+    // The sender's association end lets its studies complete before the quiet period (issue 15 §5).
+    onAssociationReleased: async ({ seriesInstanceUids, at }) => {
+      if ((await markSeriesSent(db.prisma, seriesInstanceUids, at)) > 0) deps.wakeWorker();
+    },
   });
 
   registerServices({

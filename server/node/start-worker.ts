@@ -22,6 +22,7 @@ export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerSt
     model: { manifest: engine.manifest, provider: engine.status.provider, ...(ctx.pointsInForce ? { pointsInForce: () => ctx.pointsInForce!.current() } : {}) },
     log: log.child({ stage: 'triage' }),
     quietPeriodMs: config.triage.quietPeriodMs,
+    completion: { early: config.triage.earlyCompletion, settleMs: config.triage.settleMs },
     agingLimitMs: config.triage.agingLimitMs,
     concurrency: config.inference.maxBatch,
     jobLeaseMs: config.triage.jobLeaseMs,

@@ -6,6 +6,7 @@ import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { chooseSeries, type SeriesCandidate } from './choose-series';
 import { computePriority, type PriorityPolicy } from './priority';
 import { rescoreStudy, type ModelIdentity } from './rescore-study';
+import { describeCompletion, type CompletionBasis } from './series-completion-decision';
 import type { StudyScore } from './score-study';
 import type { StudyStatus, TriageOutcome } from './study-status';
 
@@ -27,6 +28,8 @@ export async function finaliseStudy(
   deps: { analyser: SliceAnalyser; model: ModelIdentity; policy: PriorityPolicy },
   studyId: string,
   now = new Date(),
+  /** What decided the study was complete (server/triage/series-completion-decision.ts); absent: the quiet period, not judged. */
+  completion: { basis: CompletionBasis; possiblyIncomplete: boolean } = { basis: 'quiet', possiblyIncomplete: false },
 ): Promise<FinalisedStudy | undefined> {
   const study = await prisma.study.findUnique({ where: { id: studyId }, select: { id: true, status: true, receivedAt: true, escalatedAt: true } });
   if (!study) return undefined;
@@ -106,6 +109,7 @@ export async function finaliseStudy(
         seriesChoiceReason: choice.reason,
         completedAt: now,
         triagedAt: now,
+        possiblyIncomplete: completion.possiblyIncomplete,
         status: to,
         priorityTier: priority.tier,
         // Not analysable: no score and no suspected subtype survives from provisional rescoring.
@@ -114,7 +118,7 @@ export async function finaliseStudy(
           : {}),
       },
     }),
-    ...(to !== study.status ? [prisma.statusChange.create({ data: { studyId, from: study.status, to, at: now, reason: `${outcome}: ${reason}`.slice(0, 500) } })] : []),
+    ...(to !== study.status ? [prisma.statusChange.create({ data: { studyId, from: study.status, to, at: now, reason: `${outcome}: ${reason}; ${describeCompletion(completion.basis, completion.possiblyIncomplete)}`.slice(0, 500) } })] : []),
   ]);
   return { studyId, outcome, flagged, reason };
 }

@@ -4,9 +4,11 @@ import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { analyseJobKeyPrefix, JobQueue } from '@/server/jobs';
 import type { Logger } from '@/server/logging';
 import type { StudyChange as LiveStudyChange } from '@/lib/realtime-events';
-import { finaliseStudy } from './finalise-study';
+import { finaliseStudy, type AfterDecision } from './finalise-study';
 import { PRIORITY_TIERS } from './priority';
+import { readCompletionFacts } from './read-completion-facts';
 import { rescoreStudy, type ModelIdentity } from './rescore-study';
+import { decideCompletion, type CompletionRule } from './series-completion-decision';
 
 /** What the pipeline reports: a score moved, the study was triaged, or aging moved it up the list. */
 export type StudyChange = Extract<LiveStudyChange, 'progress' | 'triaged' | 'reordered'>;
@@ -16,8 +18,13 @@ export interface TriagePipelineOptions {
   analyser: SliceAnalyser;
   model: ModelIdentity;
   log: Logger;
-  /** A study is complete when no slice arrived for this long (and none is still being analysed). */
+  /** A study is complete when no slice arrived for this long (and none is still being analysed): the fallback. */
   quietPeriodMs: number;
+  /**
+   * Completing sooner, from the association's end or the series' geometry, once no slice came for
+   * `settleMs` (server/triage/series-completion-decision.ts). Absent: the quiet period and an announced count only.
+   */
+  completion?: { early: boolean; settleMs: number };
   /** Unreviewed studies older than this move up to the needs-eyes tier. */
   agingLimitMs: number;
   /** Slices analysed concurrently: what the engine may batch together. */
@@ -26,6 +33,8 @@ export interface TriagePipelineOptions {
   onStudyChanged: (studyId: string, change: StudyChange) => void;
   /** A claimed job's lease (JOB_LEASE_S; default the queue's 15 s). */
   jobLeaseMs?: number;
+  /** Run inside each decision's transaction (outbox messages: alerts, DICOM results), in order. */
+  afterDecision?: readonly AfterDecision[];
   /** Done jobs are deleted this long after they finished (default 10 minutes). */
   doneJobRetentionMs?: number;
 }
@@ -49,14 +58,19 @@ export class TriagePipeline {
   private sweeping = false;
   private lastPruneAt = 0;
 
+  private readonly rule: CompletionRule;
+  private settleTimer: NodeJS.Timeout | undefined;
+
   constructor(private readonly o: TriagePipelineOptions) {
     this.queue = new JobQueue(o.prisma, `node-${randomUUID().slice(0, 8)}`, o.jobLeaseMs);
+    this.rule = { quietPeriodMs: o.quietPeriodMs, settleMs: o.completion?.settleMs ?? o.quietPeriodMs, early: o.completion?.early ?? false };
   }
 
   start(): void {
     this.running = true;
     this.loop = this.run();
-    this.sweepTimer = setInterval(() => void this.sweep(), Math.max(200, Math.min(1000, this.o.quietPeriodMs / 4)));
+    const early = this.rule.early ? this.rule.settleMs / 2 : Infinity;
+    this.sweepTimer = setInterval(() => void this.sweep(), Math.max(200, Math.min(1000, this.o.quietPeriodMs / 4, early)));
   }
 
   /** New work was queued: do not wait for the next poll. */
@@ -67,6 +81,7 @@ export class TriagePipeline {
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.sweepTimer);
+    clearTimeout(this.settleTimer);
     this.wake();
     await this.loop;
     while (this.sweeping) await new Promise((r) => setTimeout(r, 10));
@@ -122,8 +137,13 @@ export class TriagePipeline {
       await rescoreStudy(this.o.prisma, studyId, this.o.model);
       this.o.onStudyChanged(studyId, 'progress');
     }
-    // A study whose last announced slice was just analysed completes now, not at the next tick.
+    // A study whose last announced slice was just analysed completes now, not at the next tick;
+    // one whose early signals wait for the settle time is looked at again as soon as it passes.
     void this.sweep();
+    if (this.rule.early) {
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => void this.sweep(), this.rule.settleMs + 20);
+    }
     return true;
   }
 
@@ -170,19 +190,33 @@ export class TriagePipeline {
         orderBy: { lastSliceAt: 'asc' },
         take: 20,
       });
-      const due = [...quiet, ...(await this.studiesWithAllSlices())].filter((s, i, all) => all.findIndex((t) => t.id === s.id) === i);
+      // Settled but not yet quiet: complete if the association's end or the geometry says so.
+      const settled = this.rule.early
+        ? await this.o.prisma.study.findMany({
+            where: { status: { in: ['receiving', 'analysing'] }, lastSliceAt: { lt: new Date(Date.now() - this.rule.settleMs), gte: quietSince } },
+            select: { id: true },
+            orderBy: { lastSliceAt: 'asc' },
+            take: 20,
+          })
+        : [];
+      const due = [...quiet, ...(await this.studiesWithAllSlices()), ...settled].filter((s, i, all) => all.findIndex((t) => t.id === s.id) === i);
       for (const { id } of due) {
         const outstanding = await this.o.prisma.job.count({
           where: { kind: 'analyse-instance', status: { in: ['pending', 'leased'] }, uniqueKey: { startsWith: analyseJobKeyPrefix(id) } },
         });
         if (outstanding > 0) continue;
+        const facts = await readCompletionFacts(this.o.prisma, id);
+        const decision = facts ? decideCompletion(facts, this.rule) : { complete: false as const };
+        if (!decision.complete) continue;
         const result = await finaliseStudy(
           this.o.prisma,
-          { analyser: this.o.analyser, model: this.o.model, policy: { agingLimitMs: this.o.agingLimitMs } },
+          { analyser: this.o.analyser, model: this.o.model, policy: { agingLimitMs: this.o.agingLimitMs }, afterDecision: this.o.afterDecision },
           id,
+          new Date(),
+          { basis: decision.basis, possiblyIncomplete: decision.possiblyIncomplete },
         );
         if (result) {
-          this.o.log.info({ studyId: id, outcome: result.outcome }, 'study triaged');
+          this.o.log.info({ studyId: id, outcome: result.outcome, completion: decision.basis, possiblyIncomplete: decision.possiblyIncomplete }, 'study triaged');
           this.o.onStudyChanged(id, 'triaged');
         }
       }

@@ -36,6 +36,8 @@ export async function createPipelineStack(options: {
   databaseUrl?: string | undefined;
   engine: InferenceEngine;
   quietPeriodMs?: number;
+  /** Early completion (server/triage/series-completion-decision.ts); absent: the quiet period and an announced count only. */
+  completion?: { early: boolean; settleMs: number };
   doneJobRetentionMs?: number;
   /** The study-level points in force (server/triage/operating-points-in-force.ts); absent: the manifest's. */
   pointsInForce?: () => Promise<PointsInForce>;
@@ -54,6 +56,7 @@ export async function createPipelineStack(options: {
     concurrency: 8,
     onStudyChanged: (studyId, change) => changes.push({ studyId, change }),
     ...(options.doneJobRetentionMs === undefined ? {} : { doneJobRetentionMs: options.doneJobRetentionMs }),
+    ...(options.completion ? { completion: options.completion } : {}),
   });
   const ingest = new IngestService({
     files,

@@ -19,6 +19,11 @@ export interface StoreScpOptions {
   maxInstanceBytes?: number;
   ingest: IngestService;
   log: Logger;
+  /**
+   * An association was released (not aborted) after storing instances of these series: its sender
+   * says they are sent (server/ingest/mark-series-sent.ts). Called after every C-STORE it carried is recorded.
+   */
+  onAssociationReleased?: (released: { calling: string; seriesInstanceUids: string[]; at: Date }) => Promise<void>;
 }
 
 // Every storage SOP class is accepted so that whatever a PACS forwards with a study (dose reports,
@@ -58,6 +63,9 @@ export function createStoreScpClass(opts: StoreScpOptions): ScpClass {
 
   return class StoreScp extends Scp {
     private association: dimseAssociation.Association | undefined;
+    /** Series this association stored instances of, and the C-STOREs still being recorded. */
+    private readonly storedSeries = new Set<string>();
+    private readonly recording = new Set<Promise<unknown>>();
 
     override associationRequested(association: dimseAssociation.Association): void {
       this.association = association;
@@ -146,10 +154,13 @@ export function createStoreScpClass(opts: StoreScpOptions): ScpClass {
         if (comment) response.setErrorComment(comment.slice(0, 64));
         callback(response);
       };
-      opts.ingest.ingest(bytes, { channel: 'dimse', sender: calling }).then(
+      const recorded = opts.ingest.ingest(bytes, { channel: 'dimse', sender: calling }).then(
         (outcome) => {
           if (outcome.status === 'quarantined') respond(CANNOT_UNDERSTAND, `${outcome.error.code}: ${outcome.error.message}`);
-          else respond(Status.Success);
+          else {
+            this.storedSeries.add(outcome.seriesInstanceUid);
+            respond(Status.Success);
+          }
         },
         (err: unknown) => {
           // Not stored (disk, database): a failure the sender can retry; nothing was acknowledged.
@@ -157,10 +168,22 @@ export function createStoreScpClass(opts: StoreScpOptions): ScpClass {
           respond(Status.ProcessingFailure, 'could not store the instance; retry later');
         },
       );
+      this.recording.add(recorded);
+      void recorded.finally(() => this.recording.delete(recorded));
     }
 
     override associationReleaseRequested(): void {
       this.sendAssociationReleaseResponse();
+      // A release (an abort does not count) after the last instance: the sender has sent what it
+      // meant to. Marked once every C-STORE it carried is recorded, so no instance lands after the mark.
+      const series = [...this.storedSeries];
+      this.storedSeries.clear();
+      if (series.length === 0 || !opts.onAssociationReleased) return;
+      const calling = this.association?.getCallingAeTitle() ?? 'unknown';
+      const at = new Date();
+      void Promise.allSettled([...this.recording])
+        .then(() => opts.onAssociationReleased!({ calling, seriesInstanceUids: series, at }))
+        .catch((err: unknown) => opts.log.warn({ err, calling }, 'could not mark the released association\'s series as sent'));
     }
 
     override abort(): void {
