@@ -13,6 +13,8 @@ import { DICOMWEB_ENV } from '@/server/dicomweb/dicomweb-env';
 import { OPERATIONS_ENV, readOperationsAlarmBands } from '@/server/operations/operations-env';
 import type { OperationsAlarmBands } from '@/lib/operations';
 import { WORKER_HTTP_ENV } from '@/server/node/worker-http-env';
+import { readResultsSettings, RESULTS_ENV } from '@/server/results/results-env';
+import type { ResultsTargets } from '@/server/results/send-dicom-result';
 import { DEFAULT_MODEL_MANIFEST } from './defaults';
 
 const onOff = (fallback: 'on' | 'off') =>
@@ -135,6 +137,8 @@ const envSchema = z.object({
   ...AUDIT_ENV,
   /** A worker node's health and metrics port (server/node/worker-http-env.ts). */
   ...WORKER_HTTP_ENV,
+  /** Where AI results go as DICOM SR: C-STORE and/or STOW-RS (server/results/results-env.ts). */
+  ...RESULTS_ENV,
 });
 
 export type Config = {
@@ -188,6 +192,8 @@ export type Config = {
   retention: { retentionMs: number; sweepIntervalMs: number } | undefined;
   /** The bands the operations page's alarms hold rates to. */
   operations: { alarmBands: OperationsAlarmBands };
+  /** Where AI results are sent as DICOM (RESULTS_DICOM_TARGET, RESULTS_STOW_URL); undefined: not sent. */
+  results: ResultsTargets | undefined;
 };
 
 /** Validates the environment once at start-up; throws CONFIG_INVALID naming each bad variable. */
@@ -202,7 +208,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dimse = readDimseSettings(e);
   const http = readHttpSettings(e);
   const operations = readOperationsAlarmBands(e);
-  const problems = [...oidc.problems, ...dimse.problems, ...http.problems, ...operations.problems];
+  const results = readResultsSettings(e, e.DICOM_AE_TITLE);
+  const problems = [...oidc.problems, ...dimse.problems, ...http.problems, ...operations.problems, ...results.problems];
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
@@ -255,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerHttpPort: e.WORKER_HTTP_PORT,
     retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7), e.RETENTION_SWEEP_INTERVAL_S),
     operations: { alarmBands: operations.bands },
+    results: results.results,
   };
 }
 
