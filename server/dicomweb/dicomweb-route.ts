@@ -5,6 +5,7 @@ import { auditActor } from '@/server/audit/audit-service';
 import type { Principal } from '@/server/auth/principal';
 import { requestOrigin } from '@/server/http/request-origin';
 import { route, type RouteHandler } from '@/server/http/route';
+import { routeSpecOf, withRouteSpec } from '@/server/http/route-spec';
 import { getServices } from '@/server/http/service-registry';
 import { corsHeaders, preflight } from './dicomweb-cors';
 import type { DicomwebReader } from './dicomweb-reader';
@@ -53,12 +54,14 @@ export function dicomwebRoute<P extends z.ZodType>(params: P, handler: (ctx: Dic
       },
     });
   });
-  return async (request, ctx) => {
+  const withCors: RouteHandler = async (request, ctx) => {
     const response = await inner(request, ctx);
     const origins = getServices()?.dicomweb?.corsOrigins ?? [];
     for (const [k, v] of Object.entries(corsHeaders(origins, request.headers.get('origin')))) response.headers.set(k, v);
     return response;
   };
+  // The OpenAPI document reads who may call it from the handler (server/http/route-spec.ts).
+  return withRouteSpec(withCors, routeSpecOf(inner)!);
 }
 
 /** OPTIONS for every DICOMweb read route (CORS preflight; needs no credentials, as browsers send none). */

@@ -8,6 +8,7 @@ import { clientAddress } from './client-address';
 import { errorResponse } from './error-response';
 import { DEFAULT_MAX_BODY_BYTES, readBodyText } from './read-body';
 import { requireAuth, startingResponse } from './require-auth';
+import { withRouteSpec } from './route-spec';
 import { getServices, type ServerServices } from './service-registry';
 
 /**
@@ -79,7 +80,7 @@ export function route<
   options: RouteOptions<A, B, Q, P, U>,
   handler: (ctx: RouteContext<A, B, Q, P, U>) => Promise<Response | object> | Response | object,
 ): RouteHandler {
-  return async (request, ctx) => {
+  const wrapped: RouteHandler = async (request, ctx) => {
     const services = getServices();
     let response: Response;
     try {
@@ -89,6 +90,8 @@ export function route<
     }
     return noStore(response);
   };
+  // For GET /api/openapi.json: the document is generated from these same options.
+  return withRouteSpec(wrapped, options);
 }
 
 async function run<A extends RouteAccess, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined, U extends boolean | undefined>(
