@@ -73,8 +73,10 @@ export class CStoreClient {
    * Sends Part-10 files over one association. Per-instance refusals (e.g. not CT) are results, not
    * throws. Throws AppError DIMSE_CONNECTION_FAILED (no connection), DIMSE_ASSOCIATION_REJECTED,
    * or DIMSE_SEND_FAILED (the association broke before every instance was answered).
+   * `onAnswer` hears each instance's answer as it comes, so a caller whose association breaks still
+   * knows which instances the listener acknowledged (and need not be re-sent).
    */
-  async send(files: readonly Uint8Array[]): Promise<CStoreBatchResult> {
+  async send(files: readonly Uint8Array[], options: { onAnswer?: (result: CStoreResult) => void } = {}): Promise<CStoreBatchResult> {
     const started = performance.now();
     const results: (CStoreResult | undefined)[] = new Array(files.length);
     const pending: { index: number; request: InstanceType<typeof requests.CStoreRequest>; sopInstanceUid: string; transferSyntaxUid: string }[] = [];
@@ -90,7 +92,7 @@ export class CStoreClient {
         results[index] = { index, sopInstanceUid: null, transferSyntaxUid: null, ok: false, status: null, reason };
       }
     }
-    if (pending.length > 0) await this.associate(pending, results);
+    if (pending.length > 0) await this.associate(pending, results, options.onAnswer);
     const final = results.map((r, index) => r ?? notAnswered(index, pending));
     const failed = final.filter((r) => !r.ok).length;
     return { results: final, sent: final.length - failed, failed, ms: performance.now() - started };
@@ -99,6 +101,7 @@ export class CStoreClient {
   private associate(
     pending: { index: number; request: InstanceType<typeof requests.CStoreRequest>; sopInstanceUid: string; transferSyntaxUid: string }[],
     results: (CStoreResult | undefined)[],
+    onAnswer: ((result: CStoreResult) => void) | undefined,
   ): Promise<void> {
     const { host, port, callingAeTitle, calledAeTitle } = this.target;
     const where = `${calledAeTitle}@${host}:${port}`;
@@ -112,6 +115,7 @@ export class CStoreClient {
           results[p.index] = isStored(status)
             ? { index: p.index, sopInstanceUid: p.sopInstanceUid, transferSyntaxUid: p.transferSyntaxUid, ok: true, status }
             : { index: p.index, sopInstanceUid: p.sopInstanceUid, transferSyntaxUid: p.transferSyntaxUid, ok: false, status, reason: response.getErrorComment() || `status 0x${status.toString(16).padStart(4, '0')}` };
+          onAnswer?.(results[p.index]!);
         });
         client.addRequest(p.request);
       }

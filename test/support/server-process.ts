@@ -56,6 +56,11 @@ export type ServerProcessOptions = {
   entry?: 'source' | 'built';
   /** How long to wait for "server listening" (default 180 s: Next dev on a loaded 2-core box). */
   startTimeoutMs?: number;
+  /**
+   * The harness's clinician token (default: a new random one). Web nodes sharing a database must
+   * share it: each start revokes the API_TOKENS rows its own environment does not list.
+   */
+  apiToken?: string;
 };
 
 /**
@@ -136,7 +141,7 @@ async function spawnServer(opts: ServerProcessOptions) {
   const httpPort = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
   const dicomPort = opts.env?.DICOM_PORT ? Number(opts.env.DICOM_PORT) : await freePort();
   // The API needs credentials: a service-account token (API_TOKENS, role clinician) for getJson.
-  const apiToken = randomBytes(32).toString('base64url');
+  const apiToken = opts.apiToken ?? randomBytes(32).toString('base64url');
   const env = {
     // Next dev: no build needed (see above). NODE_ENV=production needs `next build` first.
     NODE_ENV: 'development',
@@ -145,6 +150,8 @@ async function spawnServer(opts: ServerProcessOptions) {
     HOST: '127.0.0.1',
     PORT: String(httpPort),
     DICOM_PORT: String(dicomPort),
+    // A worker's health/metrics port (default 9464): its own, so workers of tests running at once never collide.
+    WORKER_HTTP_PORT: String(await freePort()),
     DATA_DIR: opts.dataDir,
     DEMO_SCANNER: 'off',
     INFERENCE_PROVIDERS: 'cpu',
