@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { loginHref } from '@/lib/safe-next-path';
+import { loginHref, PAGE_PATH_HEADER } from '@/lib/safe-next-path';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@/server/auth/session-cookie';
 import { contentSecurityPolicy, newNonce } from '@/server/security/content-security-policy';
 
@@ -10,7 +10,7 @@ import { contentSecurityPolicy, newNonce } from '@/server/security/content-secur
 export function proxy(request: NextRequest): NextResponse {
   // Signed out (no session cookie at all) on a page: to sign-in, remembering the page asked for,
   // so a study link opened from a pager or an e-mail lands on that study once signed in. A stale
-  // cookie still reaches the page, whose own check sends it to /login.
+  // cookie still reaches the page, whose own check sends it to /login?next= from PAGE_PATH_HEADER.
   const { pathname, search } = request.nextUrl;
   if (!hasSessionCookie(request) && !PUBLIC_PAGES.has(pathname)) {
     return NextResponse.redirect(new URL(loginHref(pathname + search), request.url));
@@ -18,6 +18,7 @@ export function proxy(request: NextRequest): NextResponse {
   const policy = contentSecurityPolicy(newNonce(), { dev: process.env.NODE_ENV === 'development' });
   const headers = new Headers(request.headers);
   headers.set('Content-Security-Policy', policy);
+  headers.set(PAGE_PATH_HEADER, pathname + search);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set('Content-Security-Policy', policy);
   return response;

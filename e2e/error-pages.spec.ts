@@ -13,8 +13,9 @@ function collectViolations(page: Page): string[] {
 }
 
 test.describe('not-found and error pages', () => {
-  // not-a-uid is a safe (RSNA-style) UID since lib/dicom-uid.ts, so an unsafe one stands for 'not a UID'
-  for (const path of ['/studies/not!a!uid', '/no-such-page']) {
+  // not-a-uid is a safe (RSNA-style) UID since lib/dicom-uid.ts, so an unsafe one stands for 'not a UID';
+  // a valid UID of a study that was never received is not found either (a 404, not an empty study page).
+  for (const path of ['/studies/not!a!uid', '/studies/1.2.826.0.1.3680043.8.498.4040404', '/no-such-page']) {
     test(`${path}: a styled page with a way back, under the nonce CSP with no violation`, async ({ page }) => {
       await signIn(page);
       const violations = collectViolations(page);

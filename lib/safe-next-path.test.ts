@@ -44,5 +44,8 @@ describe('safeNextPath', () => {
     expect(loginHref('/studies/1.2.3?slice=4')).toBe('/login?next=%2Fstudies%2F1.2.3%3Fslice%3D4');
     expect(loginHref('/')).toBe('/login');
     expect(loginHref('//evil.com')).toBe('/login');
+    // Why single sign-on was refused, before the return path (which is dropped when unsafe).
+    expect(loginHref('/audit', { oidc: 'no_role' })).toBe('/login?oidc=no_role&next=%2Faudit');
+    expect(loginHref('https://evil.com', { oidc: 'refused' })).toBe('/login?oidc=refused');
   });
 });

@@ -25,8 +25,22 @@ export function safeNextPath(raw: string | null | undefined): string | null {
   return url.pathname + url.search + url.hash;
 }
 
-/** The /login address that returns to `path` once signed in (the worklist needs no return). */
-export function loginHref(path: string): string {
+/**
+ * The /login address that returns to `path` once signed in (the worklist needs no return), with
+ * `params` (e.g. `{ oidc: 'no_role' }`, why single sign-on was refused) before `next`.
+ */
+export function loginHref(path: string, params: Record<string, string> = {}): string {
+  const query = new URLSearchParams(params);
   const next = safeNextPath(path);
-  return next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login';
+  if (next && next !== '/') query.set('next', next);
+  const encoded = query.toString();
+  return encoded ? `/login?${encoded}` : '/login';
 }
+
+/**
+ * The request header through which proxy.ts tells a page its own path and query, so a page whose
+ * session turns out stale can send the visitor to /login?next=<that path>. The proxy sets it on
+ * every page request, overwriting whatever a client sent (and the value is checked by
+ * safeNextPath before use either way).
+ */
+export const PAGE_PATH_HEADER = 'x-ich-page-path';

@@ -30,7 +30,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           {OIDC_FAILURE_MESSAGES[failure]}
         </p>
       )}
-      {ssoLabel && <SsoButton label={ssoLabel} />}
+      {ssoLabel && <SsoButton label={ssoLabel} next={next} />}
       <LoginForm next={next} />
     </main>
   );

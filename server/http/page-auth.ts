@@ -1,8 +1,9 @@
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getServices } from './service-registry';
 import type { Principal } from '@/server/auth/principal';
 import type { Role } from '@/lib/roles';
+import { loginHref, PAGE_PATH_HEADER } from '@/lib/safe-next-path';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@/server/auth/session-cookie';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -20,12 +21,15 @@ export async function currentUser(): Promise<UserPrincipal | null> {
 }
 
 /**
- * The signed-in user, or a redirect: to /login without a session (or with a role not in `roles`),
- * to /account/password while a password change is pending (unless `allowPasswordChange`).
+ * The signed-in user, or a redirect: to /login?next=<this page> without a valid session (an
+ * expired, signed-out or unknown cookie; no cookie at all is caught earlier, in proxy.ts), to
+ * /login?error=forbidden with a role not in `roles`, to /account/password while a password change
+ * is pending (unless `allowPasswordChange`).
  */
 export async function requirePageUser(options: { roles?: readonly Role[]; allowPasswordChange?: boolean } = {}): Promise<UserPrincipal> {
   const user = await currentUser();
-  if (!user) redirect('/login');
+  // The page's own path comes from proxy.ts (a server component is not told its URL).
+  if (!user) redirect(loginHref((await headers()).get(PAGE_PATH_HEADER) ?? '/'));
   if (user.mustChangePassword && !options.allowPasswordChange) redirect('/account/password');
   if (options.roles && !options.roles.includes(user.role)) redirect('/login?error=forbidden');
   return user;

@@ -81,9 +81,10 @@ describe('OIDC single sign-on (oauth2-mock-server, real route handlers, SQLite)'
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** GET /api/auth/oidc/start → the IdP's authorization URL and the sign-in attempt cookie. */
-  async function begin(): Promise<{ authorize: URL; cookie: string }> {
-    const res = await start.GET(new Request(`${ORIGIN}/api/auth/oidc/start`, { headers: { host: 'triage.test' } }));
+  /** GET /api/auth/oidc/start (with `?next=` when given) → the IdP's authorization URL and the sign-in attempt cookie. */
+  async function begin(next?: string): Promise<{ authorize: URL; cookie: string }> {
+    const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
+    const res = await start.GET(new Request(`${ORIGIN}/api/auth/oidc/start${query}`, { headers: { host: 'triage.test' } }));
     expect(res.status).toBe(302);
     const setCookie = res.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/^ich_oidc=[A-Za-z0-9_-]+; Path=\/api\/auth\/oidc; HttpOnly; SameSite=Lax; Max-Age=600$/);
@@ -102,9 +103,9 @@ describe('OIDC single sign-on (oauth2-mock-server, real route handlers, SQLite)'
   }
 
   /** One whole sign-in; the callback's response. */
-  async function signIn(as: Claims): Promise<Response> {
+  async function signIn(as: Claims, next?: string): Promise<Response> {
     claims = as;
-    const { authorize: url, cookie } = await begin();
+    const { authorize: url, cookie } = await begin(next);
     return finish(await authorize(url), cookie);
   }
 
@@ -146,6 +147,45 @@ describe('OIDC single sign-on (oauth2-mock-server, real route handlers, SQLite)'
     const entry = await db.prisma.auditEvent.findFirstOrThrow({ where: { actorUserId: user.id } });
     expect(entry).toMatchObject({ action: 'auth.signed_in', actorUsername: 'dr.house' });
     expect(JSON.parse(entry.details)).toMatchObject({ via: 'oidc', sessionId: principal?.sessionId });
+  });
+
+  it('returns to the page asked for (`next`), carried sealed in the attempt cookie, never shown to the IdP', async () => {
+    const deepLink = '/studies/1.2.826.0.1.3680043.8.498.77?slice=1.2.826.0.1.3680043.8.498.77.3';
+    claims = { sub: 'sub-0020', preferred_username: 'dr.quinn', groups: ['ich-ed'] };
+    const { authorize: url, cookie } = await begin(deepLink);
+    // The IdP sees a random state, not where the person is going (a study UID is not its business).
+    expect(url.href).not.toContain('studies');
+    expect(url.href).not.toContain('3680043');
+    const res = await finish(await authorize(url), cookie);
+    expect(res.status).toBe(200);
+    expect(sessionToken(res)).toBeDefined();
+    const page = await res.text();
+    expect(page).toContain(`content="0;url=${deepLink}"`);
+    expect(page).toContain(`href="${deepLink}"`);
+    expect(page).not.toContain('url=/"');
+  });
+
+  it('an SSO refusal goes back to the login page still carrying `next`, so a password sign-in returns there too', async () => {
+    const res = await signIn({ sub: 'sub-0021', preferred_username: 'visitor2', groups: ['staff'] }, '/audit?action=auth.signed_in');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/login?oidc=no_role&next=${encodeURIComponent('/audit?action=auth.signed_in')}`);
+  });
+
+  for (const evil of ['//evil.example', 'https://evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/login?next=//evil.example']) {
+    it(`refuses an open redirect through SSO (${evil}): the worklist instead`, async () => {
+      const res = await signIn({ sub: 'sub-0022', preferred_username: 'dr.quinn2', groups: ['ich-ed'] }, evil);
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain('content="0;url=/"');
+      expect(page).not.toContain('evil');
+    });
+  }
+
+  it('escapes a return path\'s quotes and brackets in the continue page', async () => {
+    const res = await signIn({ sub: 'sub-0023', preferred_username: 'dr.quinn3', groups: ['ich-ed'] }, `/audit?q="><script>alert(1)</script>&x='`);
+    const page = await res.text();
+    expect(page).not.toMatch(/<script/i);
+    expect(page).toContain('content="0;url=/audit?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&#38;x=%27"');
   });
 
   it('the role follows the IdP at each sign-in, for the same account; the most privileged mapped group wins', async () => {

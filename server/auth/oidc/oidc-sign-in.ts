@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import { safeNextPath } from '@/lib/safe-next-path';
 import type { AuthService } from '@/server/auth/auth-service';
 import type { Principal } from '@/server/auth/principal';
 import { USERNAME_PATTERN } from './username';
@@ -15,7 +16,10 @@ import { TransactionCookie } from './transaction-cookie';
 export type OidcSignInOptions = OidcSettings & { prisma: DbClient; auth: AuthService; log: Logger; timeoutS?: number };
 
 export type OidcBegin = { ok: true; location: string; setCookie: string } | { ok: false; reason: 'unavailable' };
-export type OidcFinish = { ok: true; token: string; principal: Extract<Principal, { kind: 'user' }>; clearCookie: string } | { ok: false; reason: OidcFailure; clearCookie: string };
+/** `next`: the checked same-origin path to go on to (after a refusal too, for a password sign-in), '/' when none. */
+export type OidcFinish =
+  | { ok: true; token: string; principal: Extract<Principal, { kind: 'user' }>; clearCookie: string; next: string }
+  | { ok: false; reason: OidcFailure; clearCookie: string; next: string };
 
 export const CALLBACK_PATH = '/api/auth/oidc/callback';
 /** After a failed IdP discovery, wait this long before asking again (one sign-in click each). */
@@ -65,12 +69,13 @@ export class OidcSignIn {
   /**
    * The IdP's authorization URL for a new attempt, and the sealed cookie that remembers it.
    * `origin`: how clients reach us (server/http/request-origin.ts: PUBLIC_URL or the checked Host).
+   * `next`: where the person was going; anything but a same-origin path becomes the worklist.
    */
-  async begin(request: Request, origin: string): Promise<OidcBegin> {
+  async begin(request: Request, origin: string, next: string | null = null): Promise<OidcBegin> {
     const config = await this.discover();
     if (!config) return { ok: false, reason: 'unavailable' };
     const codeVerifier = client.randomPKCECodeVerifier();
-    const tx = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier };
+    const tx = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier, next: safeNextPath(next) ?? '/' };
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectUri(origin),
       scope: 'openid profile email',
@@ -88,16 +93,18 @@ export class OidcSignIn {
    */
   async finish(request: Request, meta: { origin: string; ip: string | null }): Promise<OidcFinish> {
     const clearCookie = this.cookie.clear(this.secure(request));
+    const tx = this.cookie.read(request.headers.get('cookie'));
+    // Without a valid attempt cookie there is no trusted `next`: the worklist.
+    const next = tx?.next ?? '/';
     const fail = (reason: OidcFailure, why: string, extra: Record<string, unknown> = {}): OidcFinish => {
       this.options.log.warn({ reason, ...extra }, `OIDC sign-in refused: ${why}`);
-      return { ok: false, reason, clearCookie };
+      return { ok: false, reason, clearCookie, next };
     };
-    const tx = this.cookie.read(request.headers.get('cookie'));
     if (!tx) return fail('refused', 'no valid sign-in attempt cookie (expired, altered or from another browser)');
     const query = new URL(request.url).searchParams;
     if (query.has('error')) return fail('idp_error', 'the IdP answered with an error', { error: query.get('error')?.slice(0, 64) });
     const config = await this.discover();
-    if (!config) return { ok: false, reason: 'unavailable', clearCookie };
+    if (!config) return { ok: false, reason: 'unavailable', clearCookie, next };
 
     // The URL the IdP redirected to, as registered (a proxy may have rewritten request.url's host).
     const current = new URL(this.redirectUri(meta.origin));
@@ -138,7 +145,7 @@ export class OidcSignIn {
     });
     if (!session) return fail('disabled', 'the account is disabled', { subject });
     this.options.log.info({ userId: result.userId, created: result.created, role }, 'signed in through OIDC');
-    return { ok: true, token: session.token, principal: session.principal, clearCookie };
+    return { ok: true, token: session.token, principal: session.principal, clearCookie, next };
   }
 
   /** The first role claim present; a dotted name walks nested objects (Keycloak's `realm_access.roles`). */

@@ -25,7 +25,7 @@ describe('parseRoleMap / roleFromClaim', () => {
 });
 
 describe('TransactionCookie', () => {
-  const tx = { state: 's'.repeat(43), nonce: 'n'.repeat(43), codeVerifier: 'v'.repeat(43) };
+  const tx = { state: 's'.repeat(43), nonce: 'n'.repeat(43), codeVerifier: 'v'.repeat(43), next: '/studies/1.2.3?slice=1.2.3.4' };
   const header = (setCookie: string) => setCookie.split(';')[0]!;
 
   it('round-trips, and its value reveals nothing of the verifier', () => {

@@ -1,16 +1,19 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { safeNextPath } from '@/lib/safe-next-path';
 import { readCookie } from '@/server/auth/session-cookie';
 
 /**
  * What the browser carries from /api/auth/oidc/start to the callback: the state, the nonce and the
- * PKCE verifier of one sign-in attempt. It lives in a cookie rather than a table so any node of a
+ * PKCE verifier of one sign-in attempt, and the page to return to afterwards (`next`, a checked
+ * same-origin path). `next` rides here rather than in the OAuth `state` parameter: sealed, bound to
+ * this attempt, and never shown to the IdP (a study UID in a link is not its business). It lives in a cookie rather than a table so any node of a
  * scale-out deployment can finish a sign-in another node began, and nothing needs cleaning up. The
  * cookie is sealed (AES-256-GCM, key derived from OIDC_CLIENT_SECRET, which every node shares), so
  * it can be neither read (the verifier stays secret) nor forged or altered (a page that plants a
  * cookie cannot pick the state it will be checked against). SameSite=Lax, not Strict: the callback
  * is a top-level navigation coming from the IdP's site, on which a Strict cookie is not sent.
  */
-export type OidcTransaction = { state: string; nonce: string; codeVerifier: string };
+export type OidcTransaction = { state: string; nonce: string; codeVerifier: string; next: string };
 
 export const TRANSACTION_COOKIE = 'ich_oidc';
 /** The cookie only goes to the OIDC routes. */
@@ -59,7 +62,9 @@ export class TransactionCookie {
       const sealed = JSON.parse(plain) as Partial<Sealed>;
       if (typeof sealed.state !== 'string' || typeof sealed.nonce !== 'string' || typeof sealed.codeVerifier !== 'string') return null;
       if (typeof sealed.expiresAt !== 'number' || sealed.expiresAt <= this.now()) return null;
-      return { state: sealed.state, nonce: sealed.nonce, codeVerifier: sealed.codeVerifier };
+      // Checked again on the way out, though only this server can seal: the rule is cheap, a redirect is not.
+      const next = safeNextPath(typeof sealed.next === 'string' ? sealed.next : null) ?? '/';
+      return { state: sealed.state, nonce: sealed.nonce, codeVerifier: sealed.codeVerifier, next };
     } catch {
       return null; // wrong key or altered: GCM's tag check fails
     }

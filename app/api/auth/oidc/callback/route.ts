@@ -3,16 +3,27 @@ import { setSessionHeaders } from '@/server/auth/session-response';
 import { errorResponse } from '@/server/http/error-response';
 import { requestOrigin } from '@/server/http/request-origin';
 import { route } from '@/server/http/route';
+import { loginHref, safeNextPath } from '@/lib/safe-next-path';
 
 export const dynamic = 'force-dynamic';
 
 /**
- * The answer to a successful sign-in: a page that moves on to `/` by itself. Not a 30x redirect:
+ * The answer to a successful sign-in: a page that moves on to `next` (the page asked for before
+ * sign-in, a checked same-origin path; the worklist by default) by itself. Not a 30x redirect:
  * this request arrived from the IdP's site, and browsers withhold SameSite=Strict cookies (our
  * session cookie) for the whole of a navigation that came from another site, redirects included,
- * so `/` would see no session. A navigation started by our own page is same-site.
+ * so the page would see no session. A navigation started by our own page is same-site.
  */
-const CONTINUE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Signed in</title></head><body style="background:#0b1016;color:#d8dee9;font-family:system-ui,sans-serif"><p>Signed in. <a href="/" style="color:#8fbcbb">Continue to the worklist</a></p></body></html>`;
+function continuePage(next: string): string {
+  // Checked again here (the one place it becomes markup), then escaped for an HTML attribute.
+  const path = escapeHtml(safeNextPath(next) ?? '/');
+  const label = path === '/' ? 'Continue to the worklist' : 'Continue to the page you opened';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${path}"><title>Signed in</title></head><body style="background:#0b1016;color:#d8dee9;font-family:system-ui,sans-serif"><p>Signed in. <a href="${path}" style="color:#8fbcbb">${label}</a></p></body></html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 /**
  * Single sign-on, step 2 (public by design: the IdP sends the browser here). Validates the answer
@@ -23,7 +34,7 @@ export const GET = route({ permission: 'public' }, async ({ request, services, i
   if (!services.oidc) return errorResponse('NOT_FOUND', 'single sign-on is not configured');
   const finished = await services.oidc.finish(request, { origin: requestOrigin(request), ip });
   if (!finished.ok) {
-    const headers = new Headers({ location: `/login?oidc=${finished.reason}` });
+    const headers = new Headers({ location: loginHref(finished.next, { oidc: finished.reason }) });
     headers.append('set-cookie', finished.clearCookie);
     return new Response(null, { status: 303, headers });
   }
@@ -34,5 +45,5 @@ export const GET = route({ permission: 'public' }, async ({ request, services, i
   headers.append('set-cookie', finished.clearCookie);
   headers.set('content-type', 'text/html; charset=utf-8');
   headers.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-  return new Response(CONTINUE_PAGE, { status: 200, headers });
+  return new Response(continuePage(finished.next), { status: 200, headers });
 });
