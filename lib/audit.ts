@@ -33,6 +33,9 @@ export const AUDIT_ACTIONS = [
   'operating_point.changed',
   'dicomweb.searched',
   'dicomweb.retrieved',
+  'outbox.delivered',
+  'outbox.failed',
+  'outbox.retried',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -67,6 +70,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'operating_point.changed': 'Changed the study operating point',
   'dicomweb.searched': 'Searched over DICOMweb',
   'dicomweb.retrieved': 'Retrieved images over DICOMweb',
+  'outbox.delivered': 'Alert or result delivered',
+  'outbox.failed': 'Alert or result could not be delivered',
+  'outbox.retried': 'Retried an alert or result',
 };
 
 /** One journal entry. `note` is the free text (feedback comment, dismiss reason) kept beside the journal. */

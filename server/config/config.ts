@@ -15,6 +15,7 @@ import type { OperationsAlarmBands } from '@/lib/operations';
 import { WORKER_HTTP_ENV } from '@/server/node/worker-http-env';
 import { readResultsSettings, RESULTS_ENV } from '@/server/results/results-env';
 import type { ResultsTargets } from '@/server/results/send-dicom-result';
+import { NOTIFY_ENV, readNotifySettings, type NotifySettings } from '@/server/notify/notify-env';
 import { DEFAULT_MODEL_MANIFEST } from './defaults';
 
 const onOff = (fallback: 'on' | 'off') =>
@@ -135,6 +136,8 @@ const envSchema = z.object({
   ...HTTP_ENV,
   /** The audit journal's signed checkpoints (server/audit/audit-env.ts). */
   ...AUDIT_ENV,
+  /** Alerts that leave the browser (webhook, FHIR R4) and the outbox that delivers them (server/notify/notify-env.ts). */
+  ...NOTIFY_ENV,
   /** A worker node's health and metrics port (server/node/worker-http-env.ts). */
   ...WORKER_HTTP_ENV,
   /** Where AI results go as DICOM SR: C-STORE and/or STOW-RS (server/results/results-env.ts). */
@@ -192,6 +195,8 @@ export type Config = {
   retention: { retentionMs: number; sweepIntervalMs: number } | undefined;
   /** The bands the operations page's alarms hold rates to. */
   operations: { alarmBands: OperationsAlarmBands };
+  /** Webhook and FHIR targets, the PHI policy of alerts, and the outbox's retry settings. */
+  notify: NotifySettings;
   /** Where AI results are sent as DICOM (RESULTS_DICOM_TARGET, RESULTS_STOW_URL); undefined: not sent. */
   results: ResultsTargets | undefined;
 };
@@ -210,6 +215,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const operations = readOperationsAlarmBands(e);
   const results = readResultsSettings(e, e.DICOM_AE_TITLE);
   const problems = [...oidc.problems, ...dimse.problems, ...http.problems, ...operations.problems, ...results.problems];
+  const notify = readNotifySettings(e);
+  problems.push(...notify.problems);
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
   return {
     env: e.NODE_ENV,
@@ -262,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerHttpPort: e.WORKER_HTTP_PORT,
     retention: retentionOf(e.DICOM_RETENTION_DAYS ?? (e.DEMO_SCANNER ? 2 / 24 : 7), e.RETENTION_SWEEP_INTERVAL_S),
     operations: { alarmBands: operations.bands },
+    notify: notify.settings,
     results: results.results,
   };
 }

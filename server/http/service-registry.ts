@@ -19,6 +19,7 @@ import type { UploadService } from '@/server/ingest/upload';
 import type { SliceViewerService } from '@/server/viewer/slice-viewer';
 import type { StudyActionRequest, StudyActor } from '@/server/triage/study-actions';
 import type { OperatingPointsInForce } from '@/server/triage/operating-points-in-force';
+import type { OutboxAdmin } from '@/server/outbox/outbox-admin-service';
 
 /**
  * What Next route handlers may ask of the running server. Next bundles route handlers apart from
@@ -66,6 +67,8 @@ export interface ServerServices {
   notifyStudyChanged: (studyId: string) => void;
   /** The study-level operating points in force, for the operations page and the admin change; absent in tests that do not use it. */
   operatingPoints?: OperatingPointsInForce | undefined;
+  /** Outgoing alerts and results for admins: list, retry (server/outbox); absent in tests that do not use it. */
+  outbox?: OutboxAdmin | undefined;
 }
 
 const KEY = Symbol.for('ich-triage.services');

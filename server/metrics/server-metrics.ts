@@ -57,6 +57,17 @@ export class ServerMetrics {
       },
     });
     new Gauge({
+      name: 'ich_outbox_messages',
+      help: 'Outgoing alerts and results (server/outbox) by kind and state: pending + delivering is the backlog (database-wide)',
+      labelNames: ['kind', 'state'],
+      registers,
+      async collect() {
+        const rows = await prisma.outboxMessage.groupBy({ by: ['kind', 'state'], _count: { _all: true }, where: { state: { in: ['pending', 'delivering', 'failed'] } } });
+        this.reset();
+        for (const r of rows) this.set({ kind: r.kind, state: r.state }, r._count._all);
+      },
+    });
+    new Gauge({
       name: 'ich_studies_flagged_open',
       help: 'Flagged studies not yet reported or dismissed (database-wide)',
       registers,

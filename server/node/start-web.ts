@@ -13,6 +13,7 @@ import { listQuarantine } from '@/server/ingest/quarantine-query';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';
 import { markSeriesSent } from '@/server/ingest/mark-series-sent';
 import { recordInstance } from '@/server/ingest/record-instance';
+import { OutboxAdmin } from '@/server/outbox/outbox-admin-service';
 import { recordQuarantinedInput } from '@/server/ingest/record-quarantine';
 import { UploadService } from '@/server/ingest/upload';
 import { readOperationsMetrics } from '@/server/operations/read-operations-metrics';
@@ -96,6 +97,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     viewer: new SliceViewer(db.prisma, files, ctx.decoder),
     upload: new UploadService({ limits: config.upload, ingest: receive, log: log.child({ stage: 'upload' }) }).receive,
     quarantine: (query) => listQuarantine(db.prisma, query),
+    outbox: new OutboxAdmin(db.prisma, audit),
     quarantineAdmin: new QuarantineAdmin({ prisma: db.prisma, audit: audit.log, quarantine, files, record, log: log.child({ stage: 'quarantine' }) }),
     operations: (window) => readOperationsMetrics(db.prisma, window, new Date(), config.operations.alarmBands),
     audit,

@@ -1,6 +1,7 @@
 import { HuCache } from '@/server/analysis/hu-cache';
 import { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import type { InferenceEngine } from '@/server/inference';
+import { createOutbox } from '@/server/outbox/start-outbox';
 import { RetentionSweep } from '@/server/retention/retention-sweep';
 import { TriagePipeline } from '@/server/triage/triage-pipeline';
 import type { NodeContext, Stoppable } from './node-context';
@@ -16,6 +17,8 @@ export interface WorkerStages extends Stoppable {
  */
 export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerStages {
   const { config, log, db, files, audit } = ctx;
+  // Alerts and results leave through the durable outbox, queued in each decision's transaction.
+  const outbox = createOutbox({ prisma: db.prisma, log: log.child({ stage: 'outbox' }), audit, notify: config.notify, publicUrl: config.http.publicUrl });
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
     analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(config.triage.huCacheBytes), ctx.decoder),
@@ -26,7 +29,12 @@ export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerSt
     agingLimitMs: config.triage.agingLimitMs,
     concurrency: config.inference.maxBatch,
     jobLeaseMs: config.triage.jobLeaseMs,
-    onStudyChanged: ctx.publishStudyChange,
+    afterDecision: outbox.afterDecision,
+    onStudyChanged: (studyId, change) => {
+      ctx.publishStudyChange(studyId, change);
+      // A decision was just committed, possibly with messages: deliver now rather than at the next poll.
+      if (change === 'triaged') outbox.dispatcher.wake();
+    },
   });
   // Stored DICOM is a working copy (the PACS keeps the originals): deleted after the retention period.
   const retention = config.retention
@@ -43,11 +51,14 @@ export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerSt
     : undefined;
   pipeline.start();
   retention?.start();
+  outbox.dispatcher.start();
   return {
     wake: () => pipeline.wake(),
     stop: async () => {
       await retention?.stop();
       await pipeline.stop();
+      // After the pipeline: a decision committed while draining still has its delivery attempted.
+      await outbox.dispatcher.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { isAppError } from '@/lib/errors';
-import type { DbClient } from '@/server/db';
+import type { DbClient, Prisma } from '@/server/db';
 import type { DicomHeader } from '@/server/dicom';
 import { MIN_BRAIN_AREA_MM2 } from '@/server/dicom/intracranial-content';
 import type { SliceAnalyser } from '@/server/analysis/slice-analyser';
@@ -17,6 +17,20 @@ export interface FinalisedStudy {
   reason: string;
 }
 
+/** A decision just written, as the hooks that run inside its transaction see it. */
+export interface DecidedStudy extends FinalisedStudy {
+  studyInstanceUid: string;
+  decidedAt: Date;
+  /** True when the study was already reported, dismissed or in review: its figures changed, its status did not. */
+  statusKept: boolean;
+}
+
+/**
+ * Runs inside the transaction that records a study's decision (after the Study row is updated),
+ * so what it writes — an outbox message (server/outbox) — exists if and only if the decision does.
+ */
+export type AfterDecision = (tx: Prisma.TransactionClient, decided: DecidedStudy) => Promise<void>;
+
 /**
  * Ends a study's analysis once its slices stopped arriving: choose the series (with the reason),
  * run the final pass, score it, and triage it (flagged / not flagged / not analysable with the
@@ -25,13 +39,13 @@ export interface FinalisedStudy {
  */
 export async function finaliseStudy(
   prisma: DbClient,
-  deps: { analyser: SliceAnalyser; model: ModelIdentity; policy: PriorityPolicy },
+  deps: { analyser: SliceAnalyser; model: ModelIdentity; policy: PriorityPolicy; afterDecision?: readonly AfterDecision[] | undefined },
   studyId: string,
   now = new Date(),
   /** What decided the study was complete (server/triage/series-completion-decision.ts); absent: the quiet period, not judged. */
   completion: { basis: CompletionBasis; possiblyIncomplete: boolean } = { basis: 'quiet', possiblyIncomplete: false },
 ): Promise<FinalisedStudy | undefined> {
-  const study = await prisma.study.findUnique({ where: { id: studyId }, select: { id: true, status: true, receivedAt: true, escalatedAt: true } });
+  const study = await prisma.study.findUnique({ where: { id: studyId }, select: { id: true, StudyInstanceUID: true, status: true, receivedAt: true, escalatedAt: true } });
   if (!study) return undefined;
   const instances = await prisma.instance.findMany({
     where: { studyId },
@@ -98,8 +112,10 @@ export async function finaliseStudy(
     now,
     deps.policy,
   );
-  await prisma.$transaction([
-    prisma.study.update({
+  const decided: DecidedStudy = { studyId, studyInstanceUid: study.StudyInstanceUID, outcome, flagged, reason, decidedAt: now, statusKept: keepStatus };
+  // Interactive, so the hooks (outbox messages) commit or roll back with the decision.
+  await prisma.$transaction(async (tx) => {
+    await tx.study.update({
       where: { id: studyId },
       data: {
         outcome,
@@ -117,8 +133,9 @@ export async function finaliseStudy(
           ? { anyProbability: null, epiduralFlagged: false, intraparenchymalFlagged: false, intraventricularFlagged: false, subarachnoidFlagged: false, subduralFlagged: false }
           : {}),
       },
-    }),
-    ...(to !== study.status ? [prisma.statusChange.create({ data: { studyId, from: study.status, to, at: now, reason: `${outcome}: ${reason}; ${describeCompletion(completion.basis, completion.possiblyIncomplete)}`.slice(0, 500) } })] : []),
-  ]);
+    });
+    if (to !== study.status) await tx.statusChange.create({ data: { studyId, from: study.status, to, at: now, reason: `${outcome}: ${reason}; ${describeCompletion(completion.basis, completion.possiblyIncomplete)}`.slice(0, 500) } });
+    for (const hook of deps.afterDecision ?? []) await hook(tx, decided);
+  }, { maxWait: 10_000, timeout: 15_000 });
   return { studyId, outcome, flagged, reason };
 }
