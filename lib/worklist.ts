@@ -21,6 +21,11 @@ export interface WorklistItem {
    */
   flags: Record<Exclude<Label, 'any'>, boolean>;
   notAnalysableReason: string | null;
+  /**
+   * Triaged only after the quiet period while its slices do not cover the head (a gap, or short of
+   * the skull base or vertex): a sender may have died mid-study. A late slice re-opens it.
+   */
+  possiblyIncomplete: boolean;
   slices: { received: number; analysed: number; failed: number };
   /** Masked patient display (initials and the last characters of the ID): full identifiers need a role. */
   patient: string;

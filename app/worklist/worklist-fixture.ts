@@ -12,6 +12,7 @@ export function row(n: number, patch: Partial<WorklistItem> = {}): WorklistItem 
     probabilities: { any: 0.1, epidural: 0, intraparenchymal: 0, intraventricular: 0, subarachnoid: 0, subdural: 0 },
     flags: { epidural: false, intraparenchymal: false, intraventricular: false, subarachnoid: false, subdural: false },
     notAnalysableReason: null,
+    possiblyIncomplete: false,
     slices: { received: 32, analysed: 32, failed: 0 },
     patient: `P.${n}. …${1000 + n}`,
     patientSex: 'F',

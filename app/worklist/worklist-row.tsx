@@ -97,6 +97,11 @@ export function WorklistRow({ study, now, highlighted, left, onKeyDown }: Props)
           {formatSlices(study.slices)}
           {study.slices.failed > 0 && <span className="text-amber-300"> ({study.slices.failed} failed)</span>}
         </div>
+        {study.possiblyIncomplete && (
+          <div className="text-xs font-semibold text-amber-300" data-testid="possibly-incomplete" title="Triaged after the quiet period from slices that do not cover the head: the sender may have stopped mid-study">
+            possibly incomplete
+          </div>
+        )}
         {study.model && <div className="text-xs text-muted" title="The model that scored it">{study.model}</div>}
       </td>
       <td className="px-3 py-2 whitespace-nowrap">

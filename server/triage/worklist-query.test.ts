@@ -39,6 +39,19 @@ describe.each(allTestDatabases())('worklist rows on $provider', (dbs) => {
     await dbs.stop();
   });
 
+  it.skipIf(dbs.unavailable)('says "possibly incomplete" on a study triaged from part of the head, until a late slice re-opens it', async () => {
+    const partial = await createStudy(prisma, { possiblyIncomplete: true });
+    const reopened = await createStudy(prisma, { possiblyIncomplete: true, status: 'receiving' });
+    const whole = await createStudy(prisma);
+
+    const rows = new Map((await readWorklist(prisma)).map((r) => [r.studyInstanceUid, r.possiblyIncomplete]));
+
+    expect([rows.get(partial.uid), rows.get(reopened.uid), rows.get(whole.uid)]).toEqual([true, false, false]);
+    expect((await readWorklistItem(prisma, partial.id))?.possiblyIncomplete).toBe(true);
+    // The other tests read the whole worklist of this shared database.
+    await prisma.study.deleteMany({ where: { id: { in: [partial.id, reopened.id, whole.id] } } });
+  });
+
   it.skipIf(dbs.unavailable)('carries the open assignee and the escalation, on the page and on one row alike', async () => {
     const plain = await createStudy(prisma, { anyProbability: 0.05 });
     const taken = await createStudy(prisma, { anyProbability: 0.3 });

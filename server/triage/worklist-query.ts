@@ -26,6 +26,7 @@ const STUDY_SELECT = {
   subarachnoidFlagged: true,
   subduralFlagged: true,
   notAnalysableReason: true,
+  possiblyIncomplete: true,
   receivedAt: true,
   completedAt: true,
   triagedAt: true,
@@ -121,6 +122,8 @@ function toItem(s: StudyRow, rank: number, extras: { slices: WorklistItem['slice
       subdural: s.subduralFlagged,
     },
     notAnalysableReason: s.notAnalysableReason,
+    // Only while the study stands as triaged from what arrived; a late slice re-opens it (receiving).
+    possiblyIncomplete: s.possiblyIncomplete && s.status !== 'receiving',
     slices: extras.slices,
     patient: maskPatient(s.PatientName, s.PatientID),
     patientSex: s.PatientSex,

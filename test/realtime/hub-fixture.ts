@@ -80,6 +80,7 @@ export function worklistItem(n: number, any = 0.1): WorklistItem {
     probabilities: { any, epidural: 0, intraparenchymal: 0, intraventricular: 0, subarachnoid: 0, subdural: 0 },
     flags: { epidural: false, intraparenchymal: false, intraventricular: false, subarachnoid: false, subdural: false },
     notAnalysableReason: null,
+    possiblyIncomplete: false,
     slices: { received: 40, analysed: n % 40, failed: 0 },
     patient: 'A.B. …12',
     patientSex: null,

@@ -26,6 +26,13 @@ export function StudySummary({ detail }: { detail: StudyDetail }) {
           {plainReason(study.notAnalysableReason ?? 'no reason recorded')}
         </p>
       )}
+      {study.possiblyIncomplete && (
+        <p className="rounded border border-amber-400/50 bg-amber-400/10 p-3 text-amber-200" role="status" data-testid="possibly-incomplete">
+          <strong className="block">Possibly incomplete — slices may be missing.</strong>
+          Triaged from the slices that arrived once none came for the quiet period, and they do not cover the head from the skull base to the
+          vertex (a gap, or cut short): the sender may have stopped mid-study. If the rest arrives the study is re-opened and triaged again.
+        </p>
+      )}
       {study.decision && study.probabilities.any !== null && study.outcome !== 'not_analysable' && (
         <p className={study.flagged ? 'text-red-200' : 'text-muted'} data-testid="flag-reason">
           <strong className="font-semibold">{study.flagged ? 'Flagged' : 'Not flagged'}:</strong> {flagReason(study.probabilities.any, study.decision)}.
