@@ -3,6 +3,7 @@ import { PERMISSIONS } from '@/lib/roles';
 import { SiteHeader } from '../site-header';
 import { OperatingPointPanel } from './operating-point-panel';
 import { OperationsDashboard } from './operations-dashboard';
+import { OutboxPanel } from './outbox-panel';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,6 +14,7 @@ export default async function OperationsPage() {
       <SiteHeader title="Operations" subtitle="Throughput, speed, queue and drift." user={{ username: user.username, role: user.role }} current="/operations" />
       <OperationsDashboard />
       <OperatingPointPanel canChange={user.role === 'admin'} />
+      {user.role === 'admin' && <OutboxPanel />}
     </div>
   );
 }
