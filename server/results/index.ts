@@ -7,3 +7,4 @@ export { resolveStudyResult } from './resolve-study-result';
 export { RESULTS_ENV, readResultsSettings } from './results-env';
 export { sendDicomResult, type ResultsTargets } from './send-dicom-result';
 export { snapshotStudyResult, type ResultSnapshot } from './study-result-snapshot';
+export { registerDicomResults } from './register-dicom-results';
