@@ -15,6 +15,8 @@ import * as healthReady from '@/app/api/health/ready/route';
 import * as health from '@/app/api/health/route';
 import * as operatingPoints from '@/app/api/operating-points/route';
 import * as operations from '@/app/api/operations/route';
+import * as outboxRetry from '@/app/api/outbox/[id]/retry/route';
+import * as outbox from '@/app/api/outbox/route';
 import * as quarantineFile from '@/app/api/quarantine/[id]/file/route';
 import * as quarantineReingest from '@/app/api/quarantine/[id]/reingest/route';
 import * as quarantineEntry from '@/app/api/quarantine/[id]/route';
@@ -94,6 +96,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { path: '/api/audit', module: audit, operations: { GET: { summary: 'The audit journal, newest first (format=csv: every matching entry as CSV)', success: { content: ['application/json', 'text/csv'] } } } },
   { path: '/api/operations', module: operations, operations: { GET: { summary: 'Throughput, time to triage, queue depth, flag and disagreement rates, errors over a window' } } },
   { path: '/api/operating-points', module: operatingPoints, operations: { GET: { summary: 'The study-level operating point in force and its alternatives' }, PUT: { summary: 'Put another study-level operating point in force (audited)' } } },
+  { path: '/api/outbox', module: outbox, operations: { GET: { summary: 'Outgoing alerts and results (webhook, FHIR, DICOM), newest first, with backlog, failed count and last error; never their payloads' } } },
+  { path: '/api/outbox/{id}/retry', module: outboxRetry, operations: { POST: { summary: 'Retry a failed or waiting outgoing message now (journaled)', responses: { 404: 'no such message' } } } },
   { path: '/api/quarantine', module: quarantine, operations: { GET: { summary: 'Quarantined inputs, newest first (no patient data; journaled)' } } },
   { path: '/api/quarantine/{id}', module: quarantineEntry, operations: { DELETE: { summary: 'Delete a quarantined input and its bytes', success: { status: 204 }, responses: NOT_FOUND } } },
   { path: '/api/quarantine/{id}/file', module: quarantineFile, operations: { GET: { summary: 'The original bytes of a quarantined input (journaled)', success: { content: ['application/octet-stream'] }, responses: NOT_FOUND } } },
