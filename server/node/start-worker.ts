@@ -2,8 +2,10 @@ import { HuCache } from '@/server/analysis/hu-cache';
 import { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import type { InferenceEngine } from '@/server/inference';
 import { createOutbox } from '@/server/outbox/start-outbox';
+import { registerDicomResults } from '@/server/results';
 import { RetentionSweep } from '@/server/retention/retention-sweep';
 import { TriagePipeline } from '@/server/triage/triage-pipeline';
+import { readVersion } from '@/server/version';
 import type { NodeContext, Stoppable } from './node-context';
 
 export interface WorkerStages extends Stoppable {
@@ -19,6 +21,8 @@ export function startWorker(ctx: NodeContext, engine: InferenceEngine): WorkerSt
   const { config, log, db, files, audit } = ctx;
   // Alerts and results leave through the durable outbox, queued in each decision's transaction.
   const outbox = createOutbox({ prisma: db.prisma, log: log.child({ stage: 'outbox' }), audit, notify: config.notify, publicUrl: config.http.publicUrl });
+  // AI results as DICOM SR to the PACS (RESULTS_DICOM_TARGET / RESULTS_STOW_URL), when configured.
+  registerDicomResults(outbox, { prisma: db.prisma, files, targets: config.results, aeTitle: config.dicom.aeTitle, softwareVersion: readVersion(), log: log.child({ stage: 'results' }) });
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
     analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(config.triage.huCacheBytes), ctx.decoder),
