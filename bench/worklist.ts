@@ -6,8 +6,8 @@
  *   - readWorklist(prisma, 50) (a page) and readWorklist(prisma) (200 rows),
  *   - the same page as the bare indexed study query (WORKLIST_ORDER_BY only), the baseline whose
  *     ratio shows the cost of the slice counts,
- *   - readWorklistItem for random active studies (what every realtime update reads) against a bare
- *     findUnique.
+ *   - readWorklistItem for random active studies against a bare findUnique: with the rank (the API)
+ *     and without (`rank: false`, what every realtime push reads; dashboards re-rank pushed rows).
  * Rounds alternate the queries so background load hits them alike.
  * The covering indexes this benchmark motivated are part of the schema now. Usage:
  *   tsx bench/worklist.ts [--studies 10000] [--slices 32] [--runs 200] [--warmup 30] [--no-postgres]
@@ -89,7 +89,9 @@ async function measure(db: Database): Promise<Timed[]> {
     ['baseline: study.findMany page of 50', () => bareWorklistPage(prisma, 50)],
     ['readWorklist(200) (GET /api/worklist)', () => readWorklist(prisma)],
     ['baseline: study.findMany page of 200', () => bareWorklistPage(prisma, 200)],
-    ['readWorklistItem(random active)', () => readWorklistItem(prisma, pick())],
+    ['readWorklistItem(random active) (API: row + rank)', () => readWorklistItem(prisma, pick())],
+    ['baseline: study.findUnique', () => prisma.study.findUnique({ where: { id: pick() } })],
+    ['readWorklistItem(random active, rank: false) (every realtime push)', () => readWorklistItem(prisma, pick(), { rank: false })],
     ['baseline: study.findUnique', () => prisma.study.findUnique({ where: { id: pick() } })],
     ['rank count: three range counts (proposal)', () => rankCountSplit(prisma, pickRow())],
     ['baseline: rank count, one OR (as now)', () => rankCountOr(prisma, pickRow())],

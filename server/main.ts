@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   // Prometheus metrics (GET /metrics): the publisher is wrapped to time each triage, the engine reports each run.
   const metrics = new ServerMetrics({ prisma: db.prisma, role: config.serverRole, socketClients: web ? () => realtime.clientCount : undefined });
   if (engine) engine.onBatch = metrics.observeBatch;
-  const publishStudyChange = metrics.watchStudyChanges(createStudyPublisher(realtime, (studyId) => readWorklistItem(db.prisma, studyId), realtimeLog));
+  const publishStudyChange = metrics.watchStudyChanges(createStudyPublisher(realtime, (studyId) => readWorklistItem(db.prisma, studyId, { rank: false }), realtimeLog));
   // The site's own study operating points (npm run calibrate), beside the manifest; refused with one
   // log line when they belong to another model. An admin's later change (database) wins over both.
   const site = await loadSiteOperatingPoints(join(config.dataDir, SITE_OPERATING_POINTS_FILE), manifest, log.child({ stage: 'inference' }));

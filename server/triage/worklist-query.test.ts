@@ -52,6 +52,29 @@ describe.each(allTestDatabases())('worklist rows on $provider', (dbs) => {
     await prisma.study.deleteMany({ where: { id: { in: [partial.id, reopened.id, whole.id] } } });
   });
 
+  it.skipIf(dbs.unavailable)('the realtime row skips the rank count (the dashboard re-ranks pushed rows) and is otherwise the API row', async () => {
+    const first = await createStudy(prisma, { anyProbability: 0.9 });
+    const second = await createStudy(prisma, { anyProbability: 0.8 });
+    const withRank = await readWorklistItem(prisma, second.id);
+    let counts = 0;
+    const counting = new Proxy(prisma, {
+      get: (target, key) =>
+        key === 'study'
+          ? new Proxy(target.study, { get: (study, k) => (k === 'count' ? (...a: unknown[]) => (counts++, (study.count as (...x: unknown[]) => unknown)(...a)) : Reflect.get(study, k)) })
+          : Reflect.get(target, key),
+    }) as DbClient;
+
+    const pushed = await readWorklistItem(counting, second.id, { rank: false });
+
+    expect(counts).toBe(0);
+    expect(withRank!.rank).toBe(2);
+    expect(pushed).toEqual({ ...withRank, rank: 0 });
+    // With the rank asked for (the API), the count runs and the rank is the list's.
+    expect((await readWorklistItem(counting, second.id))!.rank).toBe(2);
+    expect(counts).toBe(1);
+    await prisma.study.deleteMany({ where: { id: { in: [first.id, second.id] } } });
+  });
+
   it.skipIf(dbs.unavailable)('carries the open assignee and the escalation, on the page and on one row alike', async () => {
     const plain = await createStudy(prisma, { anyProbability: 0.05 });
     const taken = await createStudy(prisma, { anyProbability: 0.3 });

@@ -166,28 +166,36 @@ export async function readWorklist(prisma: DbClient, limit = 50, view: WorklistV
   return rows.map((r, i) => toItem(r, active.has(r.status) ? i + 1 : 0, extras(r.id)));
 }
 
-/** One study's row, with its current rank (0 when it is closed). */
-export async function readWorklistItem(prisma: DbClient, studyId: string): Promise<WorklistItem | undefined> {
+/**
+ * One study's row, with its current rank (0 when it is closed). `rank: false` skips the rank, a
+ * count of the active studies ahead that is most of this read on PostgreSQL (bench/worklist.ts),
+ * and gives rank 0: for the realtime push, whose rows every dashboard re-ranks itself
+ * (app/worklist/worklist-state.ts rankStudies); the API's reads keep the default.
+ */
+export async function readWorklistItem(prisma: DbClient, studyId: string, options: { rank?: boolean } = {}): Promise<WorklistItem | undefined> {
   const row = await prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT });
   if (!row) return undefined;
-  const extras = await rowExtras(prisma, [row]);
-  const active = (WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status);
-  // Rank = how many active studies sort before it, plus one.
+  if (options.rank === false) return toItem(row, 0, (await rowExtras(prisma, [row]))(row.id));
+  // The counts, the assignee and the rank are independent reads: side by side, not one after another.
+  const [extras, ahead] = await Promise.all([rowExtras(prisma, [row]), countAhead(prisma, row)]);
+  return toItem(row, ahead + 1, extras(row.id));
+}
+
+/** Rank - 1: how many active studies sort before `row` (-1 when it is closed, giving rank 0). */
+function countAhead(prisma: DbClient, row: StudyRow): Promise<number> {
+  if (!(WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status)) return Promise.resolve(-1);
   const any = row.anyProbability;
   const tier = row.priorityTier;
-  const ahead = active
-    ? await prisma.study.count({
-        where: {
-          status: { in: [...WORKLIST_ACTIVE_STATUSES] },
-          OR: [
-            { priorityTier: { lt: tier } },
-            { priorityTier: tier, anyProbability: any === null ? { not: null } : { gt: any } },
-            { priorityTier: tier, anyProbability: any, receivedAt: { lt: row.receivedAt } },
-            // The list's last tie-break (server/db/worklist-order.ts), so an exact tie gets the rank the list shows.
-            { priorityTier: tier, anyProbability: any, receivedAt: row.receivedAt, id: { lt: row.id } },
-          ],
-        },
-      })
-    : -1;
-  return toItem(row, ahead + 1, extras(row.id));
+  return prisma.study.count({
+    where: {
+      status: { in: [...WORKLIST_ACTIVE_STATUSES] },
+      OR: [
+        { priorityTier: { lt: tier } },
+        { priorityTier: tier, anyProbability: any === null ? { not: null } : { gt: any } },
+        { priorityTier: tier, anyProbability: any, receivedAt: { lt: row.receivedAt } },
+        // The list's last tie-break (server/db/worklist-order.ts), so an exact tie gets the rank the list shows.
+        { priorityTier: tier, anyProbability: any, receivedAt: row.receivedAt, id: { lt: row.id } },
+      ],
+    },
+  });
 }
