@@ -35,7 +35,8 @@ export type AfterDecision = (tx: Prisma.TransactionClient, decided: DecidedStudy
  * Ends a study's analysis once its slices stopped arriving: choose the series (with the reason),
  * run the final pass, score it, and triage it (flagged / not flagged / not analysable with the
  * reason). Nothing is silently skipped: a study with no usable slices is triaged not analysable,
- * which puts it in front of a human.
+ * which puts it in front of a human. Undefined, and nothing decided, when a slice arrived while
+ * this ran (a web node stored it mid-pass): the study stays open and is decided again with it.
  */
 export async function finaliseStudy(
   prisma: DbClient,
@@ -45,7 +46,7 @@ export async function finaliseStudy(
   /** What decided the study was complete (server/triage/series-completion-decision.ts); absent: the quiet period, not judged. */
   completion: { basis: CompletionBasis; possiblyIncomplete: boolean } = { basis: 'quiet', possiblyIncomplete: false },
 ): Promise<FinalisedStudy | undefined> {
-  const study = await prisma.study.findUnique({ where: { id: studyId }, select: { id: true, StudyInstanceUID: true, status: true, receivedAt: true, escalatedAt: true } });
+  const study = await prisma.study.findUnique({ where: { id: studyId }, select: { id: true, StudyInstanceUID: true, status: true, receivedAt: true, escalatedAt: true, lastSliceAt: true } });
   if (!study) return undefined;
   const instances = await prisma.instance.findMany({
     where: { studyId },
@@ -114,9 +115,12 @@ export async function finaliseStudy(
   );
   const decided: DecidedStudy = { studyId, studyInstanceUid: study.StudyInstanceUID, outcome, flagged, reason, decidedAt: now, statusKept: keepStatus };
   // Interactive, so the hooks (outbox messages) commit or roll back with the decision.
-  await prisma.$transaction(async (tx) => {
-    await tx.study.update({
-      where: { id: studyId },
+  const written = await prisma.$transaction(async (tx) => {
+    // Only the study as it was read: a slice recorded since (it moves lastSliceAt in its own
+    // transaction; PostgreSQL re-checks this condition after waiting for that row) means the
+    // decision would leave it out, and the recorder saw the study still open, so it re-opened nothing.
+    const { count } = await tx.study.updateMany({
+      where: { id: studyId, lastSliceAt: study.lastSliceAt },
       data: {
         outcome,
         flagged,
@@ -134,8 +138,10 @@ export async function finaliseStudy(
           : {}),
       },
     });
+    if (count === 0) return false;
     if (to !== study.status) await tx.statusChange.create({ data: { studyId, from: study.status, to, at: now, reason: `${outcome}: ${reason}; ${describeCompletion(completion.basis, completion.possiblyIncomplete)}`.slice(0, 500) } });
     for (const hook of deps.afterDecision ?? []) await hook(tx, decided);
+    return true;
   }, { maxWait: 10_000, timeout: 15_000 });
-  return { studyId, outcome, flagged, reason };
+  return written ? { studyId, outcome, flagged, reason } : undefined;
 }
