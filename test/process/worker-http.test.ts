@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@/server/auth/secrets';
 import { openDatabase } from '@/server/db';
 import { freePort, runServerToExit, startServerProcess, type ServerProcess } from '@/test/support/server-process';
+import { postgresDatabases } from '@/test/support/test-databases';
 
 /**
  * Issue 13 §5: a `SERVER_ROLE=worker` node, which runs no Next server, answers health probes and
@@ -31,10 +32,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function dataDirWithTokens(): Promise<string> {
+async function dataDirWithTokens(databaseUrl?: string): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ich-worker-http-'));
   dirs.push(dataDir);
-  const db = await openDatabase({ dataDir, log: quiet });
+  const db = await openDatabase({ dataDir, databaseUrl, log: quiet });
   try {
     await db.prisma.apiToken.create({ data: { name: 'env:prometheus', role: 'admin', tokenHash: sha256Hex(ADMIN_TOKEN) } });
     await db.prisma.apiToken.create({ data: { name: 'env:ward', role: 'clinician', tokenHash: sha256Hex(CLINICIAN_TOKEN) } });
@@ -110,6 +111,28 @@ describe('a worker node serves health and metrics on WORKER_HTTP_PORT (real proc
     expect(await worker.stop(30_000)).toBe(0);
     servers = [];
     expect(worker.problems()).toEqual([]);
+  });
+
+  const pg = postgresDatabases();
+  it.skipIf(pg.unavailable)('on PostgreSQL (the multi-node set-up): ready, and metrics for the admin token only', { timeout: 300_000 }, async () => {
+    await pg.start();
+    try {
+      const { databaseUrl } = await pg.fresh();
+      const dataDir = await dataDirWithTokens(databaseUrl);
+      const port = await freePort();
+      const worker = await startWorker(dataDir, { WORKER_HTTP_PORT: String(port), DATABASE_URL: databaseUrl! });
+      const ready = await get(port, '/api/health/ready');
+      expect(ready.status, await ready.clone().text()).toBe(200);
+      expect((await get(port, '/metrics')).status).toBe(401);
+      const admin = await get(port, '/metrics', { authorization: `Bearer ${ADMIN_TOKEN}` });
+      expect(admin.status).toBe(200);
+      expect(await admin.text()).toMatch(/^ich_queue_jobs\{status="pending",role="worker"\} 0$/m);
+      expect(await worker.stop(30_000)).toBe(0);
+      servers = [];
+      expect(worker.problems()).toEqual([]);
+    } finally {
+      await pg.stop();
+    }
   });
 
   it('WORKER_HTTP_PORT=off opens no port', { timeout: 300_000 }, async () => {
