@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -34,12 +34,13 @@ export interface PrivateOrthanc {
 /**
  * Starts a private Orthanc on free ports with its storage under `dir` (no authentication, local
  * only), with the DICOMweb plugin when `dicomweb` is set, and waits for its REST API.
- * `extra` is merged into its configuration (e.g. DicomModalities).
+ * `httpPort` fixes its REST port (a client configured before it starts); `extra` is merged into its
+ * configuration (e.g. DicomModalities).
  */
-export async function startOrthanc(options: { dir: string; aeTitle: string; dicomweb?: boolean; extra?: Record<string, unknown> }): Promise<PrivateOrthanc> {
+export async function startOrthanc(options: { dir: string; aeTitle: string; dicomweb?: boolean; httpPort?: number; extra?: Record<string, unknown> }): Promise<PrivateOrthanc> {
   if (!ORTHANC_BIN) throw new Error('Orthanc is not installed');
   if (options.dicomweb && !ORTHANC_DICOMWEB_PLUGIN) throw new Error('the Orthanc DICOMweb plugin is not installed');
-  const [httpPort, dicomPort] = [await freePort(), await freePort()];
+  const [httpPort, dicomPort] = [options.httpPort ?? (await freePort()), await freePort()];
   const config = {
     Name: `ich-triage-test-${options.aeTitle.toLowerCase()}`,
     StorageDirectory: join(options.dir, 'orthanc-storage'),
@@ -55,6 +56,7 @@ export async function startOrthanc(options: { dir: string; aeTitle: string; dico
     ...(options.dicomweb ? { DicomWeb: { Enable: true, Root: '/dicom-web/' } } : {}),
     ...options.extra,
   };
+  mkdirSync(options.dir, { recursive: true });
   const configPath = join(options.dir, 'orthanc.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const child: ChildProcess = spawn(ORTHANC_BIN, [configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
