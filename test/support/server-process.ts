@@ -150,9 +150,6 @@ async function spawnServer(opts: ServerProcessOptions) {
     HOST: '127.0.0.1',
     PORT: String(httpPort),
     DICOM_PORT: String(dicomPort),
-    // A worker node's health and metrics port (default 9464): a free one, so workers of tests
-    // running side by side (or a server already on this machine) never collide.
-    WORKER_HTTP_PORT: String(await freePort()),
     // A worker's health/metrics port (default 9464): its own, so workers of tests running at once never collide.
     WORKER_HTTP_PORT: String(await freePort()),
     DATA_DIR: opts.dataDir,
