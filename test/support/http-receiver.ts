@@ -12,7 +12,7 @@ export interface ReceivedRequest {
 
 /**
  * A real HTTP receiver on a free local port (tests and bench/notify.ts): records every request
- * and answers with the status `answer` picks (default 200).
+ * and answers with the status `answer` picks (default 200); 0 never answers (a receiver that hangs).
  */
 export async function startTestReceiver(answer: (req: ReceivedRequest, n: number) => number = () => 200): Promise<{ url: URL; received: ReceivedRequest[]; onRequest: (fn: (r: ReceivedRequest) => void) => void; close: () => Promise<void> }> {
   const received: ReceivedRequest[] = [];
@@ -24,8 +24,9 @@ export async function startTestReceiver(answer: (req: ReceivedRequest, n: number
       const r: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks), at: performance.now() };
       received.push(r);
       const status = answer(r, received.length);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(status < 300 ? '{"ok":true}' : '{"error":"nope"}');
       for (const l of listeners) l(r);
+      if (status === 0) return;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(status < 300 ? '{"ok":true}' : '{"error":"nope"}');
     });
   });
   server.keepAliveTimeout = 1000;
