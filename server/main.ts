@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   realtime.start();
   log.info({ role: config.serverRole, port: web ? config.port : workerHttp?.port, dicomPort: webStages?.dicomPort, env: config.env, version, database: db.provider }, 'server listening');
   // For the person at the console: where to go next (stdout, outside the JSON logs).
-  process.stdout.write(readyBanner({ role: config.serverRole, host: config.host, port: config.port, dicomPort: webStages?.dicomPort || undefined, aeTitle: config.dicom.aeTitle, generatedAdmin }));
+  process.stdout.write(readyBanner({ role: config.serverRole, host: config.host, port: config.port, dicomPort: webStages?.dicomPort || undefined, aeTitle: config.dicom.aeTitle, generatedAdmin, workerHttpPort: workerHttp?.port }));
 
   // SIGTERM and SIGINT drain: the DICOM listener takes no new association and lets the open ones
   // finish (store-then-ack), the pipeline finishes the batch it holds (its jobs are then done, no

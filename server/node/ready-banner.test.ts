@@ -17,5 +17,7 @@ describe('readyBanner', () => {
 
   it('tells a worker node has no dashboard', () => {
     expect(readyBanner({ ...base, role: 'worker' })).toMatch(/worker is running.*no dashboard/);
+    expect(readyBanner({ ...base, role: 'worker' })).not.toContain('Health and metrics');
+    expect(readyBanner({ ...base, role: 'worker', workerHttpPort: 9464 })).toContain('Health and metrics: http://localhost:9464/api/health/ready and /metrics (admin token).');
   });
 });

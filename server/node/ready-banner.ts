@@ -8,6 +8,8 @@ export interface ReadyFacts {
   aeTitle: string;
   /** The first admin was created at this start with a generated one-time password (printed above). */
   generatedAdmin: string | undefined;
+  /** A worker node's health and metrics port (WORKER_HTTP_PORT); undefined: none. */
+  workerHttpPort?: number | undefined;
 }
 
 /**
@@ -16,9 +18,12 @@ export interface ReadyFacts {
  * password itself is never repeated: it was printed once, above.
  */
 export function readyBanner(f: ReadyFacts): string {
-  if (f.role === 'worker') return '\n  ICH triage worker is running: it analyses what the web nodes receive (no dashboard on this node).\n';
   const anyInterface = f.host === '0.0.0.0' || f.host === '::' || f.host === '';
   const host = anyInterface ? 'localhost' : f.host.includes(':') ? `[${f.host}]` : f.host;
+  if (f.role === 'worker') {
+    const probes = f.workerHttpPort ? `\n  Health and metrics: http://${host}:${f.workerHttpPort}/api/health/ready and /metrics (admin token).` : '';
+    return `\n  ICH triage worker is running: it analyses what the web nodes receive (no dashboard on this node).${probes}\n`;
+  }
   const lines = [`  ICH triage is ready: open http://${host}:${f.port} in a browser.`];
   if (f.dicomPort) lines.push(`  Modalities send DICOM (C-STORE) to AE title ${f.aeTitle}, port ${f.dicomPort}.`);
   if (f.generatedAdmin) {
