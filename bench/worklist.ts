@@ -47,10 +47,10 @@ function bareWorklistPage(prisma: DbClient, limit: number) {
   return prisma.study.findMany({ where: { status: { in: [...WORKLIST_ACTIVE_STATUSES] } }, orderBy: [...WORKLIST_ORDER_BY], take: limit });
 }
 
-type RankRow = { priorityTier: number; anyProbability: number | null; receivedAt: Date };
+type RankRow = { id: string; priorityTier: number; anyProbability: number | null; receivedAt: Date };
 const ACTIVE = { status: { in: [...WORKLIST_ACTIVE_STATUSES] } };
 
-/** How readWorklistItem counts the studies ahead today: one count with an OR of three ranges. */
+/** How readWorklistItem counted the studies ahead before: one count with an OR of the four ranges. */
 function rankCountOr(prisma: DbClient, r: RankRow) {
   const any = r.anyProbability;
   return prisma.study.count({
@@ -60,20 +60,22 @@ function rankCountOr(prisma: DbClient, r: RankRow) {
         { priorityTier: { lt: r.priorityTier } },
         { priorityTier: r.priorityTier, anyProbability: any === null ? { not: null } : { gt: any } },
         { priorityTier: r.priorityTier, anyProbability: any, receivedAt: { lt: r.receivedAt } },
+        { priorityTier: r.priorityTier, anyProbability: any, receivedAt: r.receivedAt, id: { lt: r.id } },
       ],
     },
   });
 }
 
-/** The alternative: the same three ranges as three counts, each one contiguous index range. */
+/** How it counts now (worklist-query.ts countAhead): the four ranges as four counts side by side. */
 async function rankCountSplit(prisma: DbClient, r: RankRow) {
   const any = r.anyProbability;
-  const [a, b, c] = await Promise.all([
+  const [a, b, c, d] = await Promise.all([
     prisma.study.count({ where: { ...ACTIVE, priorityTier: { lt: r.priorityTier } } }),
     prisma.study.count({ where: { ...ACTIVE, priorityTier: r.priorityTier, anyProbability: any === null ? { not: null } : { gt: any } } }),
     prisma.study.count({ where: { ...ACTIVE, priorityTier: r.priorityTier, anyProbability: any, receivedAt: { lt: r.receivedAt } } }),
+    prisma.study.count({ where: { ...ACTIVE, priorityTier: r.priorityTier, anyProbability: any, receivedAt: r.receivedAt, id: { lt: r.id } } }),
   ]);
-  return a + b + c;
+  return a + b + c + d;
 }
 
 async function measure(db: Database): Promise<Timed[]> {
@@ -93,8 +95,8 @@ async function measure(db: Database): Promise<Timed[]> {
     ['baseline: study.findUnique', () => prisma.study.findUnique({ where: { id: pick() } })],
     ['readWorklistItem(random active, rank: false) (every realtime push)', () => readWorklistItem(prisma, pick(), { rank: false })],
     ['baseline: study.findUnique', () => prisma.study.findUnique({ where: { id: pick() } })],
-    ['rank count: three range counts (proposal)', () => rankCountSplit(prisma, pickRow())],
-    ['baseline: rank count, one OR (as now)', () => rankCountOr(prisma, pickRow())],
+    ['rank count: four range counts side by side (as now)', () => rankCountSplit(prisma, pickRow())],
+    ['baseline: rank count, one OR (before)', () => rankCountOr(prisma, pickRow())],
   ];
   for (let i = 0; i < WARMUP; i++) for (const [, q] of queries) await q();
   const timed: Timed[] = queries.map(([name]) => ({ name, samples: [] }));

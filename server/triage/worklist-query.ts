@@ -181,21 +181,25 @@ export async function readWorklistItem(prisma: DbClient, studyId: string, option
   return toItem(row, ahead + 1, extras(row.id));
 }
 
-/** Rank - 1: how many active studies sort before `row` (-1 when it is closed, giving rank 0). */
-function countAhead(prisma: DbClient, row: StudyRow): Promise<number> {
-  if (!(WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status)) return Promise.resolve(-1);
+/**
+ * Rank - 1: how many active studies sort before `row` (-1 when it is closed, giving rank 0). Four
+ * counts, one per way of sorting ahead, each a contiguous range of the worklist index, run side by
+ * side: on PostgreSQL one count with an OR of the four took twice as long (bench/worklist.ts,
+ * p95 37 vs 20 ms at load 10), on SQLite the same.
+ */
+async function countAhead(prisma: DbClient, row: StudyRow): Promise<number> {
+  if (!(WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status)) return -1;
   const any = row.anyProbability;
   const tier = row.priorityTier;
-  return prisma.study.count({
-    where: {
-      status: { in: [...WORKLIST_ACTIVE_STATUSES] },
-      OR: [
-        { priorityTier: { lt: tier } },
-        { priorityTier: tier, anyProbability: any === null ? { not: null } : { gt: any } },
-        { priorityTier: tier, anyProbability: any, receivedAt: { lt: row.receivedAt } },
-        // The list's last tie-break (server/db/worklist-order.ts), so an exact tie gets the rank the list shows.
-        { priorityTier: tier, anyProbability: any, receivedAt: row.receivedAt, id: { lt: row.id } },
-      ],
-    },
-  });
+  const active = { status: { in: [...WORKLIST_ACTIVE_STATUSES] } };
+  const counts = await Promise.all(
+    [
+      { priorityTier: { lt: tier } },
+      { priorityTier: tier, anyProbability: any === null ? { not: null } : { gt: any } },
+      { priorityTier: tier, anyProbability: any, receivedAt: { lt: row.receivedAt } },
+      // The list's last tie-break (server/db/worklist-order.ts), so an exact tie gets the rank the list shows.
+      { priorityTier: tier, anyProbability: any, receivedAt: row.receivedAt, id: { lt: row.id } },
+    ].map((where) => prisma.study.count({ where: { ...active, ...where } })),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
