@@ -20,3 +20,4 @@ export { orderSeries, type OrderedSeries, type OrderedSlice, type SliceGeometryI
 export { checkSeriesUsable, isLocalizer, AXIAL_MAX_TILT_DEG, type UsableSeries, type ExcludedSlice, type UsableSliceInput } from './check-series-usable';
 export { checkSliceUsable } from './check-slice-usable';
 export { buildTensor, tensorLength, writeTensorToBatch } from './tensor';
+export { buildTensorFromStored } from './stored-tensor';
