@@ -4,6 +4,7 @@ import type { DbClient, Prisma } from '@/server/db';
 import type { DicomFileStore } from '@/server/files';
 import { enqueueOutbox, PermanentDeliveryError, type DeliverFn } from '@/server/outbox';
 import { buildIchSr, COMPREHENSIVE_SR, type ResultSoftware } from './build-ich-sr';
+import { renderResultSc } from './render-result-sc';
 import { resolveStudyResult } from './resolve-study-result';
 import { resultUid } from './result-uid';
 import { sendDicomResult, type ResultsTargets } from './send-dicom-result';
@@ -88,6 +89,9 @@ export function dicomResultsDeliverer(deps: { prisma: DbClient; files: DicomFile
     }
     const predecessor = p.predecessor ? { ...p.predecessor, sopClassUid: COMPREHENSIVE_SR } : undefined;
     const sr = buildIchSr(result, { ...p.sr, predecessor }, deps.software);
-    return `SR ${p.sr.sopInstanceUid}: ${await sendDicomResult([sr], deps.targets, signal)}`;
+    // The picture's UIDs follow from the SR's, so a retry replaces it too.
+    const sc = deps.targets.secondaryCapture === false ? undefined : await renderResultSc(deps, result, { seriesInstanceUid: resultUid(`${p.sr.sopInstanceUid}:sc-series`), sopInstanceUid: resultUid(`${p.sr.sopInstanceUid}:sc`), instanceNumber: p.sr.instanceNumber }, deps.software);
+    const what = sc ? `SR ${p.sr.sopInstanceUid} and key-slice SC` : `SR ${p.sr.sopInstanceUid}`;
+    return `${what}: ${await sendDicomResult(sc ? [sr, sc] : [sr], deps.targets, signal)}`;
   };
 }

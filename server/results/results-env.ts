@@ -19,6 +19,8 @@ export const RESULTS_ENV = {
     .optional(),
   /** Bearer token for RESULTS_STOW_URL (optional). */
   RESULTS_STOW_TOKEN: z.string().min(1).optional(),
+  /** Send the key slice as a Secondary Capture (overlay and research label burned in) with the SR. */
+  RESULTS_SECONDARY_CAPTURE: z.enum(['on', 'off']).default('on'),
 };
 
 type ResultsEnv = { [K in keyof typeof RESULTS_ENV]?: z.infer<(typeof RESULTS_ENV)[K]> | undefined };
@@ -39,5 +41,5 @@ export function readResultsSettings(e: ResultsEnv, aeTitle: string): { results: 
   }
   if (e.RESULTS_STOW_TOKEN && !e.RESULTS_STOW_URL) problems.push('RESULTS_STOW_TOKEN: set without RESULTS_STOW_URL');
   const stow = e.RESULTS_STOW_URL ? { url: e.RESULTS_STOW_URL, ...(e.RESULTS_STOW_TOKEN ? { token: e.RESULTS_STOW_TOKEN } : {}) } : undefined;
-  return { results: dimse || stow ? { dimse, stow } : undefined, problems };
+  return { results: dimse || stow ? { dimse, stow, secondaryCapture: e.RESULTS_SECONDARY_CAPTURE !== 'off' } : undefined, problems };
 }

@@ -7,6 +7,8 @@ import { PermanentDeliveryError } from '@/server/outbox';
 export interface ResultsTargets {
   dimse?: { host: string; port: number; calledAeTitle: string; callingAeTitle: string } | undefined;
   stow?: { url: string; token?: string | undefined } | undefined;
+  /** Also send the key slice as a Secondary Capture with the overlay and label burned in (default true). */
+  secondaryCapture?: boolean | undefined;
 }
 
 type DicomJson = Record<string, { vr: string; Value?: unknown[] }>;

@@ -9,6 +9,7 @@ import { OutboxDispatcher } from '@/server/outbox';
 import { generatePhantomStudy } from '@/server/phantoms';
 import { DICOM_RESULTS_KIND, dicomResultsDeliverer, dicomResultsPayloadSchema, enqueueDicomResult, enqueueUpdatedDicomResult, type ResultsTargets } from '@/server/results';
 import { createPipelineStack, TEST_MODEL_MANIFEST, type PipelineStack } from '@/test/support/pipeline-stack';
+import { resultUid } from '@/server/results/result-uid';
 import { ORTHANC_BIN, ORTHANC_DICOMWEB_PLUGIN, startOrthanc, type PrivateOrthanc } from './orthanc-server';
 
 // Results back to PACS: a triaged study's SR goes to a real Orthanc (Debian's, with its DICOMweb
@@ -110,6 +111,14 @@ describe.skipIf(!READY)('AI results reach a PACS as DICOM SR (Orthanc)', () => {
     for (const uid of refs) expect((await lookup(uid))?.study, uid).toBe(orthancStudy);
     for (const k of payload.snapshot.keySlices) expect((await lookup(k.sopInstanceUid))?.study).toBe(orthancStudy);
 
+    // The key slice as a picture, in the same study, derived from the key slice Orthanc holds.
+    const sc = await lookup(resultUid(`${payload.sr.sopInstanceUid}:sc`));
+    expect(sc?.study, 'Orthanc holds the key-slice secondary capture in the study').toBe(orthancStudy);
+    const scTags = await orthancGet<Tags>(`/instances/${sc!.id}/simplified-tags`);
+    expect(scTags.SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.7');
+    expect(scTags.BurnedInAnnotation).toBe('YES');
+    expect((scTags.SourceImageSequence as Tags[])[0]!.ReferencedSOPInstanceUID).toBe(payload.snapshot.keySlices[0]!.sopInstanceUid);
+
     if (DSRDUMP) {
       const file = join(dir, 'from-orthanc.dcm');
       writeFileSync(file, Buffer.from(await (await fetch(`${orthanc.api}/instances/${sr!.id}/file`)).arrayBuffer()));
@@ -139,5 +148,6 @@ describe.skipIf(!READY)('AI results reach a PACS as DICOM SR (Orthanc)', () => {
     expect(ref.ReferencedSOPInstanceUID).toBe(before.sr.sopInstanceUid);
     expect((await lookup(String(ref.ReferencedSOPInstanceUID)))?.study, 'the predecessor is in the same study in Orthanc').toBe(orthancStudy);
     expect(tags.InstanceNumber).toBe('2');
+    expect((await lookup(resultUid(`${after.sr.sopInstanceUid}:sc`)))?.study, 'the update carries its own picture').toBe(orthancStudy);
   }, 60_000);
 });
