@@ -7,3 +7,6 @@ export { webhookDeliverer, WEBHOOK_KIND } from './webhook-deliverer';
 export { fhirDeliverer, FHIR_KIND } from './fhir-deliverer';
 export { fhirDiagnosticReport } from './fhir-diagnostic-report';
 export { fhirDiagnosticReportR4, fhirObservationR4 } from './fhir-r4-shape';
+export { hl7Deliverer, HL7_KIND } from './hl7-deliverer';
+export { hl7OruR01, hl7Escape, hl7ControlId } from './hl7-oru';
+export { mllpFrame, mllpSend } from './mllp-send';

@@ -17,6 +17,14 @@ export const NOTIFY_ENV = {
   NOTIFY_FHIR_TOKEN: z.string().min(1).max(4096).optional(),
   /** Which studies go to FHIR: `flagged` or `triaged` (default: every decision, as a report exists for each). */
   NOTIFY_FHIR_EVENTS: z.enum(['flagged', 'triaged']).default('triaged'),
+  /** HL7 v2 ORU^R01 over MLLP to this `host:port` (an interface engine, a RIS); unset: off. */
+  NOTIFY_HL7_TARGET: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,253}:\d{1,5}$/, 'host:port')
+    .refine((v) => Number(v.split(':').pop()) >= 1 && Number(v.split(':').pop()) <= 65535, 'a port 1..65535')
+    .optional(),
+  /** Which studies go out over HL7: `flagged` (default) or `triaged`. */
+  NOTIFY_HL7_EVENTS: z.enum(['flagged', 'triaged']).default('flagged'),
   /** Patient name, ID, birth date and accession number in alerts: off by default (study UID and a link only). */
   NOTIFY_INCLUDE_PHI: onOff('off'),
   /** Attempts before an outgoing message is marked failed (it stays visible and retryable by an admin). */
@@ -34,6 +42,7 @@ type NotifyEnv = z.output<z.ZodObject<typeof NOTIFY_ENV>>;
 export interface NotifySettings {
   webhook: { url: URL; secret: string; events: 'flagged' | 'triaged' } | undefined;
   fhir: { baseUrl: URL; token: string | undefined; events: 'flagged' | 'triaged' } | undefined;
+  hl7: { host: string; port: number; events: 'flagged' | 'triaged' } | undefined;
   includePhi: boolean;
   outbox: { maxAttempts: number; retry: { baseMs: number; capMs: number }; deliveryTimeoutMs: number };
 }
@@ -47,6 +56,7 @@ export function readNotifySettings(e: NotifyEnv): { settings: NotifySettings; pr
     settings: {
       webhook: e.NOTIFY_WEBHOOK_URL && e.NOTIFY_WEBHOOK_SECRET ? { url: new URL(e.NOTIFY_WEBHOOK_URL), secret: e.NOTIFY_WEBHOOK_SECRET, events: e.NOTIFY_WEBHOOK_EVENTS } : undefined,
       fhir: e.NOTIFY_FHIR_URL ? { baseUrl: new URL(e.NOTIFY_FHIR_URL), token: e.NOTIFY_FHIR_TOKEN, events: e.NOTIFY_FHIR_EVENTS } : undefined,
+      hl7: e.NOTIFY_HL7_TARGET ? { host: e.NOTIFY_HL7_TARGET.slice(0, e.NOTIFY_HL7_TARGET.lastIndexOf(':')), port: Number(e.NOTIFY_HL7_TARGET.split(':').pop()), events: e.NOTIFY_HL7_EVENTS } : undefined,
       includePhi: e.NOTIFY_INCLUDE_PHI === 'on',
       outbox: {
         maxAttempts: e.OUTBOX_MAX_ATTEMPTS,

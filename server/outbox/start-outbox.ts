@@ -24,6 +24,6 @@ export function createOutbox(o: { prisma: DbClient; log: Logger; audit: Pick<Aud
   });
   registerNotifiers(dispatcher, o.notify);
   const notify = notifyAfterDecision(o.notify, o.publicUrl);
-  if ((o.notify.webhook || o.notify.fhir) && !o.publicUrl) o.log.warn('PUBLIC_URL is unset: alerts carry no link to the study page');
+  if ((o.notify.webhook || o.notify.fhir || o.notify.hl7) && !o.publicUrl) o.log.warn('PUBLIC_URL is unset: alerts carry no link to the study page');
   return { dispatcher, afterDecision: notify ? [notify] : [] };
 }
