@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SOCKET_PATH, type ClientToServerEvents, type Heartbeat, type ServerToClientEvents, type StudyUpdate } from '@/lib/realtime-events';
 import type { WorklistItem } from '@/lib/worklist';
 import { verifyAuditAnchor, verifyAuditChain } from '@/server/audit';
+import { SESSION_COOKIE } from '@/server/auth/session-cookie';
+import { sha256Hex } from '@/server/auth/secrets';
 import { AUDIT_CHECKPOINT_FILE } from '@/server/audit/audit-env';
 import { openDatabase, type Database } from '@/server/db';
 import { CStoreClient } from '@/server/demo';
@@ -97,6 +101,7 @@ describe('two web nodes and a worker on one PostgreSQL, with kills, for over a m
     const db = await openDatabase({ databaseUrl, dataDir, log: { info: () => undefined, warn: () => undefined } });
     let sending = true;
     let traffic: Promise<void> = Promise.resolve();
+    let closeSocket = () => {};
     try {
       const prisma = db.prisma;
       const acked = new Set<string>();
@@ -105,6 +110,28 @@ describe('two web nodes and a worker on one PostgreSQL, with kills, for over a m
       let seed = 9100;
       let sends = 0;
       const problems: string[] = [];
+
+      // A clinician's dashboard on web node B for the whole run: it must hear every study event,
+      // whichever node raised it (the worker's through the journal and the fan-out), in one unbroken chain.
+      const clinician = await prisma.user.create({ data: { username: 'soak-clinician', role: 'clinician', passwordHash: 'unused', mustChangePassword: false } });
+      const sessionToken = randomBytes(32).toString('base64url');
+      await prisma.session.create({ data: { tokenHash: sha256Hex(sessionToken), userId: clinician.id, expiresAt: new Date(Date.now() + 3_600_000) } });
+      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(`http://127.0.0.1:${webB.httpPort}`, {
+        path: SOCKET_PATH,
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { cookie: `${SESSION_COOKIE}=${sessionToken}` },
+      });
+      const heard: StudyUpdate[] = [];
+      const beats: Heartbeat[] = [];
+      socket.on('study:updated', (u) => void heard.push(u));
+      socket.on('system:heartbeat', (b) => void beats.push(b));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      closeSocket = () => socket.close();
 
       /** Delivers a study to `node`; when the delivery breaks, re-sends it whole to another live web node. */
       const deliver = async (study: Study, node: ServerProcess, channel: Channel): Promise<void> => {
@@ -223,6 +250,16 @@ describe('two web nodes and a worker on one PostgreSQL, with kills, for over a m
       expect(lists[1]).toEqual(lists[0]);
       expect(lists[0]!.map((s) => s.studyInstanceUid).sort()).toEqual([...uids].sort());
 
+      // The dashboard heard the heartbeat all along and every study event in one chain: each names the one before it.
+      await sleep(1500);
+      const connected = socket.connected;
+      socket.close();
+      expect(connected).toBe(true);
+      expect(beats.length).toBeGreaterThan(20);
+      const broken = heard.filter((u, i) => i > 0 && u.prevSeq !== heard[i - 1]!.seq).map((u) => u.seq);
+      expect(broken).toEqual([]);
+      expect(new Set(heard.map((u) => u.study.studyInstanceUid))).toEqual(new Set(uids));
+
       // Stopped cleanly (SIGTERM): each drains and exits 0; the last audit checkpoints are written.
       for (const node of [webA, webB, worker]) {
         const code = await node.stop(60_000);
@@ -242,10 +279,11 @@ describe('two web nodes and a worker on one PostgreSQL, with kills, for over a m
       expect(leasedAtKill).toBeGreaterThan(0);
       expect(storedAtCut).toBeLessThan(cut.files.length);
       // What ran, for the record.
-      process.stderr.write(`soak: ${JSON.stringify({ runMs, studies: uids.length, sends, acknowledged: acked.size, leasedAtKill, storedAtCut, auditEntries: chain.ok ? chain.entries : null})}\n`);
+      process.stderr.write(`soak: ${JSON.stringify({ runMs, studies: uids.length, sends, acknowledged: acked.size, leasedAtKill, storedAtCut, heartbeats: beats.length, studyEvents: heard.length, auditEntries: chain.ok ? chain.entries : null})}\n`);
     } finally {
       process.stderr.write(`soak: seconds since the test began ${JSON.stringify(marks)}\n`);
       sending = false;
+      closeSocket();
       await traffic.catch(() => undefined);
       await db.close();
     }
