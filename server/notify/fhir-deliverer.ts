@@ -2,7 +2,7 @@ import type { DeliverFn } from '@/server/outbox';
 import { PermanentDeliveryError } from '@/server/outbox';
 import { fhirDiagnosticReport, URI_SYSTEM } from './fhir-diagnostic-report';
 import { fhirDiagnosticReportR4 } from './fhir-r4-shape';
-import { httpOutcome } from './http-outcome';
+import { httpOutcome, sendOrExplain } from './http-outcome';
 import type { TriageEvent } from './triage-event';
 
 export const FHIR_KIND = 'fhir';
@@ -20,7 +20,7 @@ export function fhirDeliverer(o: { baseUrl: URL; token: string | undefined; fetc
     const report = fhirDiagnosticReport(message.payload);
     const checked = fhirDiagnosticReportR4.safeParse(report);
     if (!checked.success) throw new PermanentDeliveryError(`FHIR_REPORT_INVALID: ${checked.error.message}`.slice(0, 500));
-    const res = await send(url, {
+    const res = await sendOrExplain('the FHIR server', () => send(url, {
       method: 'POST',
       redirect: 'manual',
       signal,
@@ -31,7 +31,7 @@ export function fhirDeliverer(o: { baseUrl: URL; token: string | undefined; fetc
         ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
       },
       body: JSON.stringify(report),
-    });
+    }));
     await res.body?.cancel();
     return httpOutcome('the FHIR server', res.status, res.statusText);
   };

@@ -1,5 +1,5 @@
 import type { DeliverFn } from '@/server/outbox';
-import { httpOutcome } from './http-outcome';
+import { httpOutcome, sendOrExplain } from './http-outcome';
 import { signWebhookBody } from './sign-webhook';
 import type { TriageEvent } from './triage-event';
 
@@ -15,7 +15,7 @@ export function webhookDeliverer(o: { url: URL; secret: string; fetch?: typeof f
   const send = o.fetch ?? fetch;
   return async (message, signal) => {
     const body = JSON.stringify(message.payload);
-    const res = await send(o.url, {
+    const res = await sendOrExplain('the webhook receiver', () => send(o.url, {
       method: 'POST',
       redirect: 'manual',
       signal,
@@ -29,7 +29,7 @@ export function webhookDeliverer(o: { url: URL; secret: string; fetch?: typeof f
         'x-ich-signature': signWebhookBody(o.secret, body),
       },
       body,
-    });
+    }));
     await res.body?.cancel(); // the answer's body is not read (nor logged)
     return httpOutcome('the webhook receiver', res.status, res.statusText);
   };

@@ -173,6 +173,17 @@ describe.each(allTestDatabases())('webhook alerts to a real HTTP receiver on $pr
     }
   });
 
+  it.skipIf(dbs.unavailable)('names why a receiver could not be reached (connection refused) in lastError, and retries', async () => {
+    const receiver = await startTestReceiver();
+    const url = receiver.url;
+    await receiver.close(); // nothing listens there any more
+    const db = await fresh();
+    const settings = settingsFor(url);
+    await decide(db, settings, await decidedStudy(db.prisma, 1));
+    await dispatcherFor(db, settings).runOnce();
+    expect(await db.prisma.outboxMessage.findFirstOrThrow()).toMatchObject({ state: 'pending', attempts: 1, lastError: 'the webhook receiver could not be reached: ECONNREFUSED' });
+  });
+
   it.skipIf(dbs.unavailable)('delivers after a restart: the message queued before the database was closed is sent by a new dispatcher on the re-opened database', async () => {
     const receiver = await startTestReceiver();
     try {
