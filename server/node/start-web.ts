@@ -24,6 +24,7 @@ import { readWorklist } from '@/server/triage/worklist-query';
 import { SliceViewer } from '@/server/viewer';
 import { DicomwebReader, ReadWindow } from '@/server/dicomweb';
 import { Readiness } from '@/server/metrics';
+import { enqueueResultAfterDisagreement } from '@/server/results';
 import { join } from 'node:path';
 import { explainListenError, listenHttp } from './listen-errors';
 import type { NodeContext, Stoppable } from './node-context';
@@ -105,7 +106,8 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     // Ready: database, migrations, queue, this node's DICOM listeners; the model was verified at start-up or the process would have stopped.
     readiness: new Readiness({ prisma: db.prisma, provider: db.provider, dicomListening: () => dimse.listening, modelLoaded: () => true }),
     dicomweb: { reader: new DicomwebReader(db.prisma, files), corsOrigins: config.dicomweb.corsOrigins, viewerUrlTemplate: config.dicomweb.viewerUrlTemplate, frameReads: new ReadWindow() },
-    actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor, new Date(), config.triage),
+    // A disagreement goes to the PACS as an updated SR when results are sent there (server/results).
+    actOnStudy: (uid, request, actor) => performStudyAction(audit.log, uid, request, actor, new Date(), { ...config.triage, afterDisagreement: config.results ? enqueueResultAfterDisagreement : undefined }),
     notifyStudyChanged: (studyId) => ctx.publishStudyChange(studyId, 'updated'),
     operatingPoints: ctx.pointsInForce,
   });

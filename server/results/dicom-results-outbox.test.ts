@@ -7,7 +7,9 @@ import { InferenceEngine } from '@/server/inference';
 import { OutboxDispatcher, PermanentDeliveryError } from '@/server/outbox';
 import { generatePhantomStudy } from '@/server/phantoms';
 import { createPipelineStack, TEST_MODEL_MANIFEST, type PipelineStack } from '@/test/support/pipeline-stack';
-import { DICOM_RESULTS_KIND, dicomResultsDeliverer, dicomResultsPayloadSchema, enqueueDicomResult, enqueueUpdatedDicomResult } from './dicom-results-outbox';
+import { AuditLog } from '@/server/audit';
+import { performStudyAction } from '@/server/triage/study-actions';
+import { DICOM_RESULTS_KIND, DISAGREEMENT_REASON, dicomResultsDeliverer, dicomResultsPayloadSchema, enqueueDicomResult, enqueueResultAfterDisagreement, enqueueUpdatedDicomResult } from './dicom-results-outbox';
 import { registerDicomResults } from './register-dicom-results';
 
 const silent = pino({ level: 'silent' });
@@ -84,6 +86,26 @@ describe('dicom-results in the outbox', () => {
     expect(third!.reason).toBe('clinician disagreement');
     expect([first, second, third].map((p) => p!.sr.instanceNumber)).toEqual([1, 2, 3]);
     expect(new Set([first, second, third].map((p) => p!.sr.sopInstanceUid)).size).toBe(3);
+  });
+
+  it("a clinician's disagreement queues an updated SR with the action, never their comment", async () => {
+    const before = await messages();
+    const user = await stack.db.prisma.user.create({ data: { username: 'ana', role: 'clinician', passwordHash: 'x', mustChangePassword: false } });
+    const actor = { userId: user.id, username: 'ana', ip: '10.1.2.3' };
+    const audit = new AuditLog(stack.db.prisma, stack.db.provider);
+    await performStudyAction(audit, study.studyInstanceUid, { action: 'disagree', comment: 'Jane Doe: obvious EDH on slice 3' }, actor, new Date(), { afterDisagreement: enqueueResultAfterDisagreement });
+    const after = await messages();
+    expect(after).toHaveLength(before.length + 1);
+    const last = after.at(-1)!;
+    const payload = dicomResultsPayloadSchema.parse(last.payload);
+    expect(payload.reason).toBe(DISAGREEMENT_REASON);
+    expect(payload.predecessor?.sopInstanceUid).toBe(dicomResultsPayloadSchema.parse(before.at(-1)!.payload).sr.sopInstanceUid);
+    expect(JSON.stringify(last.payload)).not.toContain('Jane');
+    const feedback = await stack.db.prisma.studyFeedback.findFirstOrThrow({ where: { studyId } });
+    expect(last.eventId).toBe(`dicom-results:${study.studyInstanceUid}:feedback:${feedback.id}`);
+    // An agreement changes nothing the PACS holds.
+    await performStudyAction(audit, study.studyInstanceUid, { action: 'agree' }, { ...actor, username: 'ana' }, new Date(), { afterDisagreement: enqueueResultAfterDisagreement }).catch(() => undefined);
+    expect(await messages()).toHaveLength(after.length);
   });
 
   it('queues nothing for a study with no result to report', async () => {

@@ -52,6 +52,17 @@ export async function enqueueUpdatedDicomResult(tx: Tx, studyId: string, studyIn
   await enqueueResult(tx, studyId, `${DICOM_RESULTS_KIND}:${studyInstanceUid}:${eventKey}`, reason);
 }
 
+/**
+ * The study-action hook (server/triage/study-actions.ts afterDisagreement): a clinician's
+ * disagreement goes to the PACS as an updated SR that names the previous one and says why.
+ */
+export async function enqueueResultAfterDisagreement(tx: Tx, disagreed: { studyId: string; studyInstanceUid: string; feedbackId: string }): Promise<void> {
+  await enqueueUpdatedDicomResult(tx, disagreed.studyId, disagreed.studyInstanceUid, `feedback:${disagreed.feedbackId}`, DISAGREEMENT_REASON);
+}
+
+/** What an SR sent after a disagreement says (not the clinician's comment: free text stays here). */
+export const DISAGREEMENT_REASON = 'updated result: a clinician disagreed with this AI result (the result itself is unchanged)';
+
 async function enqueueResult(tx: Tx, studyId: string, eventId: string, reason?: string): Promise<void> {
   const snapshot = await snapshotStudyResult(tx, studyId);
   if (!snapshot) return;

@@ -21,6 +21,11 @@ export interface StudyActionPolicy {
   undoWindowMs?: number;
   /** Default 30 minutes (AGING_LIMIT_MIN). */
   agingLimitMs?: number;
+  /**
+   * Runs inside the action's transaction after a clinician disagreed with the result (the updated
+   * DICOM SR to the PACS, server/results), so it is queued if and only if the feedback is recorded.
+   */
+  afterDisagreement?: ((tx: Tx, disagreed: { studyId: string; studyInstanceUid: string; feedbackId: string }) => Promise<void>) | undefined;
 }
 
 /** The default undo window: long enough to notice a wrong click, short enough that nobody relied on it yet. */
@@ -133,6 +138,7 @@ export async function performStudyAction(
     }
     const { auditAction, details, status } =
       action === 'undo' ? await undoLastAction(tx, study, actor, now, { undoWindowMs, agingLimitMs }) : await apply(tx, study, action, { comment, reason }, actor, now, agingLimitMs);
+    if (action === 'disagree' && policy.afterDisagreement) await policy.afterDisagreement(tx, { studyId: study.id, studyInstanceUid, feedbackId: String(details.feedbackId) });
     const entry = await audit.append(
       { actor: { userId: actor.userId, username: actor.username }, ip: actor.ip, action: auditAction, target: { type: 'study', id: studyInstanceUid }, details, at: now },
       tx,
