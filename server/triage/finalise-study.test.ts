@@ -18,7 +18,8 @@ const log = pino({ level: 'silent' });
  * Found by the multi-node soak (test/process/multi-node-soak.test.ts): a slice stored on a web node
  * while a worker is finalising that study must not be left out of the decision. The decision is
  * written only if no slice arrived since finalising began; otherwise the study stays open and is
- * decided again with the new slice (the sweep comes back to it).
+ * decided again with the new slice (the sweep comes back to it). And with N workers (README,
+ * Scaling out) two sweeps can take the same quiet study: it is decided once, not twice.
  */
 describe.each(allTestDatabases())('finalising a study while a slice arrives, on $provider', (dbs) => {
   let dataDir: string;
@@ -72,5 +73,34 @@ describe.each(allTestDatabases())('finalising a study while a slice arrives, on 
     expect(decided).toBeDefined();
     expect(await prisma.study.findUniqueOrThrow({ where: { id: study.id }, select: { status: true } })).toEqual({ status: 'triaged' });
     expect(await prisma.slicePrediction.count({ where: { studyId: study.id } })).toBe(6);
+  });
+
+  it('two workers finalising the same study at once decide it once', { timeout: 60_000 }, async () => {
+    const stack = await createPipelineStack({ dataDir: target.databaseUrl ? dataDir : target.dataDir, databaseUrl: target.databaseUrl, engine });
+    db = stack.db;
+    const prisma = db.prisma;
+    const phantom = generatePhantomStudy({ seed: 4343, slices: 4, size: 64, hemorrhage: null });
+    for (const s of phantom.slices) await stack.ingest.ingest(s.bytes, { channel: 'test', sender: 'unit' });
+    const analyser = new SliceAnalyser(prisma, stack.files, engine, new HuCache(16 * 1024 * 1024));
+    await analyser.analyseInstances((await prisma.instance.findMany({ select: { id: true } })).map((i) => i.id));
+    const study = await prisma.study.findUniqueOrThrow({ where: { StudyInstanceUID: phantom.studyInstanceUid } });
+
+    // Both have read the open study before either writes its decision (two sweeps on two nodes).
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothRead = new Promise<void>((resolve) => (release = resolve));
+    const worker = () => {
+      const w = Object.create(analyser) as SliceAnalyser;
+      w.finaliseSeries = async (seriesId) => {
+        if (++arrived === 2) release();
+        await bothRead;
+        return analyser.finaliseSeries(seriesId);
+      };
+      return finaliseStudy(prisma, { analyser: w, model: { manifest: engine.manifest, provider: 'cpu' }, policy: { agingLimitMs: 30 * 60_000 } }, study.id);
+    };
+    const results = await Promise.all([worker(), worker()]);
+
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await prisma.statusChange.count({ where: { studyId: study.id, to: 'triaged' } })).toBe(1);
   });
 });

@@ -36,7 +36,8 @@ export type AfterDecision = (tx: Prisma.TransactionClient, decided: DecidedStudy
  * run the final pass, score it, and triage it (flagged / not flagged / not analysable with the
  * reason). Nothing is silently skipped: a study with no usable slices is triaged not analysable,
  * which puts it in front of a human. Undefined, and nothing decided, when a slice arrived while
- * this ran (a web node stored it mid-pass): the study stays open and is decided again with it.
+ * this ran (a web node stored it mid-pass: the study stays open and is decided again with it), or
+ * another worker decided it meanwhile (two sweeps took the same study: it is decided once).
  */
 export async function finaliseStudy(
   prisma: DbClient,
@@ -116,11 +117,11 @@ export async function finaliseStudy(
   const decided: DecidedStudy = { studyId, studyInstanceUid: study.StudyInstanceUID, outcome, flagged, reason, decidedAt: now, statusKept: keepStatus };
   // Interactive, so the hooks (outbox messages) commit or roll back with the decision.
   const written = await prisma.$transaction(async (tx) => {
-    // Only the study as it was read: a slice recorded since (it moves lastSliceAt in its own
-    // transaction; PostgreSQL re-checks this condition after waiting for that row) means the
-    // decision would leave it out, and the recorder saw the study still open, so it re-opened nothing.
+    // Only the study as it was read (PostgreSQL re-checks this after waiting for the row): a slice
+    // recorded since moved lastSliceAt, and its recorder saw the study open so re-opened nothing;
+    // a status moved on means another worker's sweep decided it first.
     const { count } = await tx.study.updateMany({
-      where: { id: studyId, lastSliceAt: study.lastSliceAt },
+      where: { id: studyId, status: study.status, lastSliceAt: study.lastSliceAt },
       data: {
         outcome,
         flagged,
