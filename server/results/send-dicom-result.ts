@@ -42,10 +42,18 @@ async function cStore(files: readonly Uint8Array[], t: NonNullable<ResultsTarget
   const refused = batch.results.find((r) => !r.ok);
   if (refused && !refused.ok) {
     const message = `C-STORE to ${where} refused ${refused.sopInstanceUid ?? 'an instance'}: ${refused.reason}`;
-    // No response at all (association ended) is transient; a status is the peer's answer.
-    throw refused.status === null ? new Error(message) : new PermanentDeliveryError(message);
+    throw refused.status !== null && isPermanentStoreStatus(refused.status) ? new PermanentDeliveryError(message) : new Error(message);
   }
   return `C-STORE ${where}: ${batch.sent} stored`;
+}
+
+/**
+ * C-STORE failures that a retry cannot mend (PS3.4 B.2.3, PS3.7 C): the peer does not take this SOP
+ * class, or refuses the data set (0xA9xx, 0xCxxx), or we are not authorised. Out of resources
+ * (0xA7xx), processing failure (0x0110) and no answer at all are retried.
+ */
+export function isPermanentStoreStatus(status: number): boolean {
+  return status === 0x0122 || status === 0x0124 || (status >= 0xa900 && status <= 0xa9ff) || (status >= 0xc000 && status <= 0xcfff);
 }
 
 async function stow(files: readonly Uint8Array[], t: NonNullable<ResultsTargets['stow']>, signal?: AbortSignal): Promise<string> {
