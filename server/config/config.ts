@@ -59,7 +59,7 @@ const envSchema = z.object({
   /** Complete sooner than the quiet period when the series covers the head or its association was released (server/triage/series-completion-decision.ts). */
   STUDY_EARLY_COMPLETION: onOff('on'),
   /** The early signals count once no slice arrived for this long (a streaming sender leaves milliseconds between slices). */
-  STUDY_SETTLE_S: z.coerce.number().min(0.1).max(60).default(1),
+  STUDY_SETTLE_S: z.coerce.number().min(0.1).max(60).default(0.5),
   /** Unreviewed studies waiting longer than this move up the worklist. */
   AGING_LIMIT_MIN: z.coerce.number().min(1).max(24 * 60).default(30),
   /** Seconds during which a clinician may undo their own last action on a study; 0 turns undo off. */

@@ -69,7 +69,8 @@ export class TriagePipeline {
   start(): void {
     this.running = true;
     this.loop = this.run();
-    const early = this.rule.early ? this.rule.settleMs / 2 : Infinity;
+    // Early completion is looked for a few times per settle period, so it is noticed soon after it passes.
+    const early = this.rule.early ? this.rule.settleMs / 4 : Infinity;
     this.sweepTimer = setInterval(() => void this.sweep(), Math.max(200, Math.min(1000, this.o.quietPeriodMs / 4, early)));
   }
 
