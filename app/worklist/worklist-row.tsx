@@ -110,7 +110,7 @@ export function WorklistRow({ study, now, highlighted, left, onKeyDown }: Props)
           {formatSexAge(study.patientSex, study.patientAge)} · <span title="End of the study UID">…{uidSuffix(study.studyInstanceUid)}</span>
         </div>
       </td>
-      <td className="px-3 py-2 whitespace-nowrap" data-testid="assignee">
+      <td className="px-3 py-2 whitespace-nowrap" data-testid="assignee" data-assigned={study.assignee ? true : undefined}>
         {study.assignee ?? <span className="text-muted">—<span className="sr-only">unassigned</span></span>}
       </td>
       <td className="px-3 py-2 whitespace-nowrap tabular-nums">

@@ -90,7 +90,8 @@ export function StudyViewClient({ studyInstanceUid, initialSop, user }: Props) {
             )}
           </div>
         </div>
-        <div className="flex shrink-0 items-center gap-3">
+        {/* Wraps within the screen's width on a phone (it sat past a 390 px screen's edge, Sign out cut off). */}
+        <div className="flex max-w-full shrink-0 flex-wrap items-center gap-3">
           {detail?.viewerUrl && (
             <a href={detail.viewerUrl} target="_blank" rel="noopener noreferrer" className="rounded px-2 py-1 text-sm text-sky-300 hover:bg-edge focus-visible:outline-2 focus-visible:outline-sky-400" data-testid="open-in-viewer">
               Open in viewer ↗
