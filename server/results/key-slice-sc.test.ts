@@ -23,7 +23,7 @@ const at = (img: { columns: number; rgb: Uint8Array }, x: number, y: number) => 
 
 describe('the key slice as a secondary capture', () => {
   it('is windowed for brain, carries the evidence overlay and the burned-in label', () => {
-    const map = { height: 2, width: 2, values: [1, 0, 1, 0] };
+    const map = { height: 2, width: 2, values: [0.5, 0, 0.5, 0] };
     const img = renderKeySlice(slice(), map, SC_LABEL);
     expect([img.rows, img.columns]).toEqual([300, 300]);
     // Brain window 40/80: 35 HU is mid-grey; air is black.
@@ -32,9 +32,11 @@ describe('the key slice as a secondary capture', () => {
     expect(right[0]).toBe(right[2]);
     expect(right[0]).toBeGreaterThan(100);
     expect(right[0]).toBeLessThan(130);
-    // The left half lies under the map's hot column: red-orange, red over blue.
+    // The left half lies under the map's hot column: the viewer's heat colour (0.5: red-orange).
     const left = at(img, 60, 150);
-    expect(left[0]! - left[2]!).toBeGreaterThan(100);
+    expect(left[0]! - left[2]!).toBeGreaterThan(60);
+    // Air gets no heat, as in the study view.
+    expect(at(img, 5, 150)).toEqual([0, 0, 0]);
     // The label: white pixels in the black band at the top, nothing else there.
     const band = [...Array(11 * 300).keys()].map((i) => img.rgb[i * 3]!);
     expect(band.filter((v) => v === 255).length).toBeGreaterThan(200);
