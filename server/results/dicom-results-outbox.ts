@@ -101,8 +101,18 @@ export function dicomResultsDeliverer(deps: { prisma: DbClient; files: DicomFile
     const predecessor = p.predecessor ? { ...p.predecessor, sopClassUid: COMPREHENSIVE_SR } : undefined;
     const sr = buildIchSr(result, { ...p.sr, predecessor }, deps.software);
     // The picture's UIDs follow from the SR's, so a retry replaces it too.
-    const sc = deps.targets.secondaryCapture === false ? undefined : await renderResultSc(deps, result, { seriesInstanceUid: resultUid(`${p.sr.sopInstanceUid}:sc-series`), sopInstanceUid: resultUid(`${p.sr.sopInstanceUid}:sc`), instanceNumber: p.sr.instanceNumber }, deps.software);
-    const what = sc ? `SR ${p.sr.sopInstanceUid} and key-slice SC` : `SR ${p.sr.sopInstanceUid}`;
+    let sc: Uint8Array | undefined;
+    let scSkipped = '';
+    if (deps.targets.secondaryCapture !== false) {
+      try {
+        sc = await renderResultSc(deps, result, { seriesInstanceUid: resultUid(`${p.sr.sopInstanceUid}:sc-series`), sopInstanceUid: resultUid(`${p.sr.sopInstanceUid}:sc`), instanceNumber: p.sr.instanceNumber }, deps.software);
+      } catch (err) {
+        // The picture is optional; the SR is the result. A slice that cannot be drawn does not hold it back.
+        if (!isAppError(err)) throw err;
+        scSkipped = ` (no SC: ${err.code})`;
+      }
+    }
+    const what = sc ? `SR ${p.sr.sopInstanceUid} and key-slice SC` : `SR ${p.sr.sopInstanceUid}${scSkipped}`;
     return `${what}: ${await sendDicomResult(sc ? [sr, sc] : [sr], deps.targets, signal)}`;
   };
 }
