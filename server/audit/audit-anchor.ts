@@ -1,5 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AppError } from '@/lib/errors';
 import type { DbClient } from '@/server/db';
@@ -27,9 +27,11 @@ export function keyIdOf(publicKey: KeyObject): string {
 }
 
 /**
- * Reads the Ed25519 signing key at `path`, or generates it there when absent (mode 0600, created
- * exclusively so two nodes starting at once keep one key) with its public half beside it
- * (`.pub.pem`) to copy elsewhere. `created` says which happened.
+ * Reads the Ed25519 signing key at `path`, or generates it there when absent (mode 0600) with its
+ * public half beside it (`.pub.pem`) to copy elsewhere. `created` says which happened. Nodes
+ * sharing DATA_DIR may start at once: the key is written whole under a temporary name and then
+ * linked into place, so another node finds either no key or a whole one (never a half-written
+ * file), and the link refuses to replace a key that appeared meanwhile: all keep the first one.
  */
 export async function loadOrCreateSigningKey(path: string): Promise<{ privateKey: KeyObject; publicKey: KeyObject; created: boolean }> {
   const existing = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -39,12 +41,16 @@ export async function loadOrCreateSigningKey(path: string): Promise<{ privateKey
   if (existing !== undefined) return { ...fromPem(existing, path), created: false };
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeSynced(path, 'wx', 0o600, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    await writeSynced(temp, 'wx', 0o600, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    await link(temp, path);
   } catch (err) {
     // Another node created it first: use theirs.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSigningKey(path);
     throw err;
+  } finally {
+    await rm(temp, { force: true });
   }
   await writeSynced(`${path.replace(/\.pem$/, '')}.pub.pem`, 'w', 0o644, publicKey.export({ type: 'spki', format: 'pem' }).toString());
   return { privateKey, publicKey, created: true };
