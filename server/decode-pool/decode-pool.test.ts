@@ -100,7 +100,7 @@ describe('DecodePool', () => {
     const pool = new DecodePool({ size: 1, timeoutMs: 500, entry: hangingEntry });
     pools.push(pool);
     const want = await inline.decodeSlice(fixture('ct-s16-j2k.dcm'));
-    const hang = new TextEncoder().encode('HANG and never return');
+    const hang = new TextEncoder().encode('HANGME and never return');
     // Both queued at once: the good slice waits behind the stuck one, then decodes on the replacement.
     const started = performance.now();
     const [stuck, next] = await Promise.allSettled([pool.decodeSlice(hang), pool.decodeSlice(fixture('ct-s16-j2k.dcm'))]);

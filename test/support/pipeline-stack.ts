@@ -4,6 +4,7 @@ import type { PointsInForce } from '@/lib/study-decision';
 import { HuCache } from '@/server/analysis/hu-cache';
 import { SliceAnalyser } from '@/server/analysis/slice-analyser';
 import { openDatabase, type Database } from '@/server/db';
+import type { SliceDecoder } from '@/server/decode-pool';
 import type { InferenceEngine } from '@/server/inference';
 import { DicomFileStore } from '@/server/files';
 import { IngestService } from '@/server/ingest/ingest-service';
@@ -41,6 +42,8 @@ export async function createPipelineStack(options: {
   doneJobRetentionMs?: number;
   /** The study-level points in force (server/triage/operating-points-in-force.ts); absent: the manifest's. */
   pointsInForce?: () => Promise<PointsInForce>;
+  /** Where slices are decoded (server/decode-pool); absent: inline. */
+  decoder?: SliceDecoder;
 }): Promise<PipelineStack> {
   const { dataDir, databaseUrl, engine } = options;
   const db = await openDatabase({ databaseUrl, dataDir, log: silent });
@@ -48,7 +51,7 @@ export async function createPipelineStack(options: {
   const changes: PipelineStack['changes'] = [];
   const pipeline = new TriagePipeline({
     prisma: db.prisma,
-    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(64 * 1024 * 1024)),
+    analyser: new SliceAnalyser(db.prisma, files, engine, new HuCache(64 * 1024 * 1024), options.decoder),
     model: { manifest: engine.manifest, provider: engine.status.provider, ...(options.pointsInForce ? { pointsInForce: options.pointsInForce } : {}) },
     log: silent,
     quietPeriodMs: options.quietPeriodMs ?? 1500,

@@ -1,15 +1,15 @@
-// Test-only worker entry: a real decode worker, except that a 'slice' task whose bytes start with
-// "HANG" spins forever, as a stuck WASM codec does (JavaScript cannot interrupt it; only
+// Test-only worker entry: a real decode worker, except that a 'slice' task whose bytes contain
+// "HANGME" (anywhere: a valid DICOM file can carry it in its pixels) spins forever, as a stuck WASM codec does (JavaScript cannot interrupt it; only
 // terminating the worker ends it). Used by decode-pool.test.ts through DecodePool's `entry` option.
 import { parentPort } from 'node:worker_threads';
 import { runDecodeTask } from '../decode-task';
 import { serveDecodeTasks } from '../serve-decode-tasks';
 
-const HANG = [0x48, 0x41, 0x4e, 0x47];
+const contains = (bytes: Uint8Array, text: string) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(text);
 
 if (!parentPort) throw new Error('hanging-decode-worker must run in a worker thread');
 await serveDecodeTasks(parentPort, async (task, options) => {
-  if (task.kind === 'slice' && HANG.every((b, i) => task.bytes[i] === b)) {
+  if (task.kind === 'slice' && contains(task.bytes, 'HANGME')) {
     for (;;) {
       // spin: only worker.terminate() ends this
     }
