@@ -56,17 +56,24 @@ export function maskPatient(name: string | null, id: string | null): string {
  * that scored the study (a study re-analysed after a model upgrade has a prediction per model per
  * slice); before any model is recorded, the most any one model produced.
  */
-async function sliceCounts(prisma: DbClient, studies: readonly StudyModelRef[]): Promise<Map<string, WorklistItem['slices']>> {
-  const studyIds = studies.map((s) => s.id);
+async function sliceCounts(
+  prisma: DbClient,
+  studyIds: readonly string[],
+  models: Promise<readonly StudyModelRef[]>,
+): Promise<Map<string, WorklistItem['slices']>> {
   const counts = new Map<string, WorklistItem['slices']>(studyIds.map((id) => [id, { received: 0, analysed: 0, failed: 0 }]));
-  const groups = await prisma.instance.groupBy({ by: ['studyId', 'decodeStatus'], where: { studyId: { in: studyIds } }, _count: { _all: true } });
+  // Both groupings and the studies' models (possibly still being read) side by side.
+  const [groups, analysed, studies] = await Promise.all([
+    prisma.instance.groupBy({ by: ['studyId', 'decodeStatus'], where: { studyId: { in: [...studyIds] } }, _count: { _all: true } }),
+    prisma.slicePrediction.groupBy({ by: ['studyId', 'modelVersion'], where: { studyId: { in: [...studyIds] } }, _count: { _all: true } }),
+    models,
+  ]);
   for (const g of groups) {
     const c = counts.get(g.studyId)!;
     c.received += g._count._all;
     if (g.decodeStatus === 'failed') c.failed += g._count._all;
   }
   const scoredBy = new Map(studies.map((s) => [s.id, s.modelName ? `${s.modelName}@${s.modelVersion}` : null]));
-  const analysed = await prisma.slicePrediction.groupBy({ by: ['studyId', 'modelVersion'], where: { studyId: { in: studyIds } }, _count: { _all: true } });
   for (const a of analysed) {
     const c = counts.get(a.studyId)!;
     const model = scoredBy.get(a.studyId);
@@ -91,10 +98,12 @@ async function assignees(prisma: DbClient, studyIds: string[]): Promise<Map<stri
   return new Map(open.map((a) => [a.studyId, a.user.username]));
 }
 
-/** Slice counts and assignees of a page of studies, read side by side. */
-async function rowExtras(prisma: DbClient, studies: readonly StudyModelRef[]) {
-  const studyIds = studies.map((s) => s.id);
-  const [counts, holders] = await Promise.all([sliceCounts(prisma, studies), assignees(prisma, studyIds)]);
+/**
+ * Slice counts and assignees of a page of studies, read side by side. `models` may still be in
+ * flight (the single-row read starts these before its study row has arrived).
+ */
+async function rowExtras(prisma: DbClient, studyIds: string[], models: Promise<readonly StudyModelRef[]>) {
+  const [counts, holders] = await Promise.all([sliceCounts(prisma, studyIds, models), assignees(prisma, studyIds)]);
   return (id: string) => ({ slices: counts.get(id)!, assignee: holders.get(id) ?? null });
 }
 
@@ -161,7 +170,11 @@ export async function readWorklist(prisma: DbClient, limit = 50, view: WorklistV
     take: limit,
     select: STUDY_SELECT,
   });
-  const extras = await rowExtras(prisma, rows);
+  const extras = await rowExtras(
+    prisma,
+    rows.map((r) => r.id),
+    Promise.resolve(rows),
+  );
   const active = new Set<string>(WORKLIST_ACTIVE_STATUSES);
   return rows.map((r, i) => toItem(r, active.has(r.status) ? i + 1 : 0, extras(r.id)));
 }
@@ -173,12 +186,18 @@ export async function readWorklist(prisma: DbClient, limit = 50, view: WorklistV
  * (app/worklist/worklist-state.ts rankStudies); the API's reads keep the default.
  */
 export async function readWorklistItem(prisma: DbClient, studyId: string, options: { rank?: boolean } = {}): Promise<WorklistItem | undefined> {
-  const row = await prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT });
-  if (!row) return undefined;
-  if (options.rank === false) return toItem(row, 0, (await rowExtras(prisma, [row]))(row.id));
-  // The counts, the assignee and the rank are independent reads: side by side, not one after another.
-  const [extras, ahead] = await Promise.all([rowExtras(prisma, [row]), countAhead(prisma, row)]);
-  return toItem(row, ahead + 1, extras(row.id));
+  // The slice counts and the assignee need only the id: they start with the row's own read, not
+  // after it (one round trip less). Promise.resolve: a Prisma query runs once, however many await it.
+  const rowRead = Promise.resolve(prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT }));
+  const extrasRead = rowExtras(prisma, [studyId], rowRead.then((r) => (r ? [r] : [])));
+  if (options.rank === false) {
+    const [row, extras] = await Promise.all([rowRead, extrasRead]);
+    return row ? toItem(row, 0, extras(row.id)) : undefined;
+  }
+  // The rank needs the row's sort key; it runs beside the counts still in flight.
+  const rankRead = rowRead.then((r) => (r ? countAhead(prisma, r) : -1));
+  const [row, extras, ahead] = await Promise.all([rowRead, extrasRead, rankRead]);
+  return row ? toItem(row, ahead + 1, extras(row.id)) : undefined;
 }
 
 /**
