@@ -57,6 +57,11 @@ export default defineConfig({
       OPS_ALARM_MIN_STUDIES: '1',
       // Every e2e sign-in comes from 127.0.0.1: more than the default 20 per 10 minutes.
       LOGIN_ADDRESS_LIMIT: '10000',
+      // Every decision is announced to a webhook nobody listens on: the operations page's outbox then
+      // has messages that keep failing (e2e/outbox-panel.spec.ts).
+      NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:59999/ich-e2e-webhook',
+      NOTIFY_WEBHOOK_SECRET: 'e2e-webhook-secret-0123456789',
+      NOTIFY_WEBHOOK_EVENTS: 'triaged',
       ADMIN_USERNAME: E2E_USER,
       ADMIN_PASSWORD: E2E_INITIAL_PASSWORD,
     },
