@@ -27,6 +27,8 @@ interface Props {
   stack: readonly SliceResult[];
   index: number;
   operatingPoints: LabelRecord<number> | null;
+  /** The study-level "any" point the study was decided by (its flag), when it has been decided. */
+  studyPoint?: number | null;
   onSelect: (index: number) => void;
 }
 
@@ -34,7 +36,7 @@ interface Props {
  * The six labels along the study (slice position in mm, or slice number when positions are
  * unknown), the "any" operating point, and the slice on screen; a click jumps the viewer there.
  */
-export function ProbabilityChart({ stack, index, operatingPoints, onSelect }: Props) {
+export function ProbabilityChart({ stack, index, operatingPoints, studyPoint = null, onSelect }: Props) {
   const byPosition = stack.every((s) => s.position !== null);
   const data = stack.map((s, i) => ({ i, x: byPosition ? s.position! : i + 1, ...(s.probabilities ?? {}) }));
   const current = data[index]?.x;
@@ -47,7 +49,8 @@ export function ProbabilityChart({ stack, index, operatingPoints, onSelect }: Pr
     <figure className="flex flex-col gap-1" data-testid="probability-chart">
       <figcaption className="sr-only">
         Probability per label along the study, {scored} slices scored. Highest "any": slice {peak + 1} at {formatPercent(stack[peak]?.probabilities?.any ?? 0)}.
-        {threshold !== undefined && ` Operating point for any: ${formatPercent(threshold)}.`}
+        {studyPoint !== null && ` The study is flagged at "any" ${formatPercent(studyPoint)}.`}
+        {threshold !== undefined && ` Slice-level point for any: ${formatPercent(threshold)}.`}
       </figcaption>
       <div className="h-56 w-full cursor-pointer" onClick={(e) => onSelect(nearestSlice(data, e.clientX, e.currentTarget.getBoundingClientRect()))}>
         <ResponsiveContainer width="100%" height="100%">
@@ -75,8 +78,13 @@ export function ProbabilityChart({ stack, index, operatingPoints, onSelect }: Pr
               formatter={(v) => (typeof v === 'number' ? formatPercent(v) : String(v))}
             />
             <Legend wrapperStyle={{ fontSize: 12, color: '#9fb0c3' }} />
-            {threshold !== undefined && (
-              <ReferenceLine y={threshold} stroke={LABEL_COLOURS.any} strokeDasharray="6 4" label={{ value: `any threshold ${formatPercent(threshold)}`, fill: LABEL_COLOURS.any, fontSize: 11, position: 'insideTopLeft' }} />
+            {/* Two different points, named apart: the study's flag is decided at the study point; the
+                slice point (often far lower) alone read as "every slice is over the threshold". */}
+            {studyPoint !== null && (
+              <ReferenceLine y={studyPoint} stroke={LABEL_COLOURS.any} strokeDasharray="6 4" label={{ value: `flags the study at ${formatPercent(studyPoint)}`, fill: LABEL_COLOURS.any, fontSize: 11, position: 'insideTopLeft' }} />
+            )}
+            {threshold !== undefined && threshold !== studyPoint && (
+              <ReferenceLine y={threshold} stroke="#9fb0c3" strokeOpacity={0.6} strokeDasharray="2 4" label={{ value: `slice point ${formatPercent(threshold)}`, fill: '#9fb0c3', fontSize: 11, position: 'insideTopRight' }} />
             )}
             {current !== undefined && <ReferenceLine x={current} stroke="#e6edf5" strokeWidth={1.5} />}
             {LABELS.map((l) => (

@@ -115,7 +115,7 @@ export function StudyViewClient({ studyInstanceUid, initialSop, user }: Props) {
             ) : (
               <p className="text-muted">No slices received yet.</p>
             )}
-            <ProbabilityChart stack={stack} index={index} operatingPoints={detail.operatingPoints} onSelect={select} />
+            <ProbabilityChart stack={stack} index={index} operatingPoints={detail.operatingPoints} studyPoint={detail.study.decision?.threshold ?? null} onSelect={select} />
           </section>
           <aside className="flex flex-col gap-4">
             <ActionsPanel studyInstanceUid={studyInstanceUid} status={detail.study.status} outcome={detail.study.outcome} onDone={reload} />
