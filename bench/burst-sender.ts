@@ -11,7 +11,8 @@ import { CStoreClient } from '@/server/demo';
 
 const [port, dir] = process.argv.slice(2);
 const files = readdirSync(dir!).sort().map((f) => new Uint8Array(readFileSync(join(dir!, f))));
-const client = new CStoreClient({ host: '127.0.0.1', port: Number(port), callingAeTitle: 'BENCHCT', calledAeTitle: 'ICHTRIAGE' });
+// Generous timeouts: a slow answer under the burst is what the bench measures, not a failure.
+const client = new CStoreClient({ host: '127.0.0.1', port: Number(port), callingAeTitle: 'BENCHCT', calledAeTitle: 'ICHTRIAGE' }, { connectMs: 120_000, associationMs: 120_000, pduMs: 300_000 });
 process.stdout.write('ready\n');
 process.stdin.once('data', () => {
   client.send(files).then(

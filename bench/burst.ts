@@ -8,7 +8,7 @@
  * while a prober times C-ECHO associations and GET /api/worklist every 100 ms.
  * TTN: from a study's last C-STORE response to a signed-in dashboard
  * socket receiving `study:updated` "triaged".
- * Usage: npm run build && npm run bench:burst -- [--rounds 1] [--studies 8] [--slices 28] [--alone 3]
+ * Usage: npm run build && npm run bench:burst -- [--rounds 1] [--studies 8] [--slices 28] [--alone 3] [--inference-threads 2]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,8 @@ const ROUNDS = flag('rounds', 1);
 const STUDIES = flag('studies', 8);
 const SLICES = flag('slices', 28);
 const ALONE = flag('alone', 3);
+/** ONNX Runtime intra-op threads of the server (INFERENCE_THREADS); both modes get the same. */
+const INFERENCE_THREADS = flag('inference-threads', 2);
 const pct = (xs: number[], p: number) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!);
 
 interface Study {
@@ -161,7 +163,7 @@ async function runMode(mode: 'inline' | 'pool', warm: Study, alone: Study[], bur
     env: {
       NODE_ENV: 'production',
       MODEL_MANIFEST: DEFAULT_MODEL_MANIFEST,
-      INFERENCE_THREADS: '2',
+      INFERENCE_THREADS: String(INFERENCE_THREADS),
       STUDY_QUIET_PERIOD_S: '5',
       ADMIN_USERNAME: 'operator',
       ADMIN_PASSWORD: 'burst-initial-password-1',
@@ -249,7 +251,7 @@ async function main(): Promise<void> {
     const s = (ms: number) => (ms / 1000).toFixed(2);
     const m = (ms: number) => ms.toFixed(0);
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-    console.log(`\n${ROUNDS} round(s), modes alternating; burst: ${STUDIES} studies x ${SLICES} slices at once (${burst.filter((b) => b.j2k).length} JPEG 2000 lossless), each from its own sender process; alone: ${ALONE} studies one at a time`);
+    console.log(`\n${ROUNDS} round(s), modes alternating; burst: ${STUDIES} studies x ${SLICES} slices at once (${burst.filter((b) => b.j2k).length} JPEG 2000 lossless), each from its own sender process; alone: ${ALONE} studies one at a time; INFERENCE_THREADS=${INFERENCE_THREADS}`);
     console.log(`${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}, load average (1 min) at the start and after each server: ${load.map((l) => l.toFixed(1)).join(', ')}\n`);
     console.log('| Measure | inline (DECODE_WORKERS=0) | decode pool | pool / inline |');
     console.log('|---|---:|---:|---:|');
