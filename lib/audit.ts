@@ -95,6 +95,16 @@ export interface AuditPage {
   nextCursor: number | null;
 }
 
+/**
+ * What the journal shows as an entry's target: a user by their username (account events carry it in
+ * their details; an internal id means nothing to the reader), anything else by its id.
+ */
+export function auditTargetLabel(e: Pick<AuditEntry, 'targetType' | 'targetId' | 'details'>): string {
+  const username = e.details?.username;
+  if (e.targetType === 'user' && typeof username === 'string' && username.length > 0) return username;
+  return e.targetId ?? '—';
+}
+
 /** The label of an action, or the action itself when it is not one we know. */
 export function auditActionLabel(action: string): string {
   return (AUDIT_ACTION_LABELS as Record<string, string>)[action] ?? action;

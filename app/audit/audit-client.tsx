@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { AUDIT_ACTIONS, auditActionLabel, type AuditEntry, type AuditPage } from '@/lib/audit';
+import { AUDIT_ACTIONS, auditActionLabel, auditTargetLabel, type AuditEntry, type AuditPage } from '@/lib/audit';
 import { formatDateTime, formatFullDateTime } from '@/lib/format-date-time';
 import { DICOM_UID_INPUT_PATTERN } from '@/lib/dicom-uid';
 import { auditQuery, NO_FILTERS, type AuditFilters } from './audit-query-string';
@@ -153,7 +153,7 @@ export function AuditClient() {
                         {e.targetId}
                       </a>
                     ) : (
-                      (e.targetId ?? '—')
+                      auditTargetLabel(e)
                     )}
                   </td>
                   <td className="px-2 py-1.5 text-xs">

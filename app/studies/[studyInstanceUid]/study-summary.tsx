@@ -42,9 +42,9 @@ export function StudySummary({ detail }: { detail: StudyDetail }) {
         <thead className="text-xs uppercase tracking-wide text-muted">
           <tr>
             <th scope="col" className="py-1 font-medium">Label</th>
-            <th scope="col" className="py-1 text-right font-medium">Study</th>
-            <th scope="col" className="py-1 text-right font-medium" title="The study-level point it was decided by">Study point</th>
-            <th scope="col" className="py-1 text-right font-medium">Flag</th>
+            <th scope="col" className="py-1 pl-3 text-right font-medium">Study</th>
+            <th scope="col" className="py-1 pl-3 text-right font-medium" title="The study-level point it was decided by">Study point</th>
+            <th scope="col" className="py-1 pl-3 text-right font-medium">Flag</th>
           </tr>
         </thead>
         <tbody className="font-mono tabular-nums">

@@ -13,7 +13,7 @@ export const POST = route(
   async ({ principal, body, services, ip }) => {
     const result = await services.auth.changePassword(principal.userId, principal.sessionId, body.currentPassword, body.newPassword);
     if (!result.ok) return errorResponse(result.code === 'UNAUTHENTICATED' ? 'FORBIDDEN' : result.code, result.message);
-    await services.audit.record({ actor: auditActor(principal), ip, action: 'user.password_changed', target: { type: 'user', id: principal.userId } });
+    await services.audit.record({ actor: auditActor(principal), ip, action: 'user.password_changed', target: { type: 'user', id: principal.userId }, details: { username: principal.username } });
     return new Response(null, { status: 204 });
   },
 );
