@@ -5,6 +5,7 @@ import { IMPLEMENTATION_CLASS_UID } from '@/server/ingest/dimse/part10';
 import { item, type ContentItem } from './dcmjs-sr';
 import type { IchResult, ImageRef, ResultDocumentIds } from './ich-result';
 import { resultUid } from './result-uid';
+import { dicomDate, dicomTime, studyAndPatientModules } from './result-study-modules';
 import { CODES, FINDING_CODES } from './sr-codes';
 
 export const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
@@ -14,26 +15,6 @@ export const RESULT_SR_SERIES_NUMBER = 9901;
 /** What every result says of itself, in the document and burned into the secondary capture. */
 export const RESEARCH_DISCLAIMER = 'AI research result — not for diagnosis';
 
-/** Patient, study and patient-study attributes copied from the images (PS3.3 C.7.1.1, C.7.2.1, C.7.2.2). */
-export const COPIED_ATTRIBUTES = [
-  'PatientName',
-  'PatientID',
-  'IssuerOfPatientID',
-  'PatientBirthDate',
-  'PatientSex',
-  'OtherPatientIDsSequence',
-  'PatientAge',
-  'PatientSize',
-  'PatientWeight',
-  'StudyInstanceUID',
-  'StudyDate',
-  'StudyTime',
-  'ReferringPhysicianName',
-  'StudyID',
-  'AccessionNumber',
-  'IssuerOfAccessionNumberSequence',
-  'StudyDescription',
-] as const;
 
 /** Software identity written in the document (General Equipment, device observer). */
 export interface ResultSoftware {
@@ -43,8 +24,6 @@ export interface ResultSoftware {
   aeTitle: string;
 }
 
-const dicomDate = (d: Date) => d.toISOString().slice(0, 10).replaceAll('-', '');
-const dicomTime = (d: Date) => d.toISOString().slice(11, 19).replaceAll(':', '');
 // DS holds 16 characters: 6 decimals of a probability say more than the model knows.
 const ds = (v: number) => Math.round(v * 1e6) / 1e6;
 
@@ -58,7 +37,6 @@ const ds = (v: number) => Math.round(v * 1e6) / 1e6;
  */
 export function buildIchSr(result: IchResult, ids: ResultDocumentIds, software: ResultSoftware, now = new Date()): Uint8Array {
   checkResult(result);
-  const copied = Object.fromEntries(COPIED_ATTRIBUTES.filter((k) => result.patientStudy[k] !== undefined).map((k) => [k, result.patientStudy[k]]));
   const root = item.container(CODES.imagingMeasurementReport, undefined, [
     item.code(CODES.language, 'HAS CONCEPT MOD', CODES.englishUs),
     item.code(CODES.observerType, 'HAS OBS CONTEXT', CODES.device),
@@ -80,18 +58,7 @@ export function buildIchSr(result: IchResult, ids: ResultDocumentIds, software: 
     InstanceCreationTime: dicomTime(now),
     SOPClassUID: COMPREHENSIVE_SR,
     SOPInstanceUID: ids.sopInstanceUid,
-    ...copied,
-    StudyInstanceUID: result.studyInstanceUid,
-    // Type 2 attributes of the study the images may lack: present, empty.
-    StudyDate: copied.StudyDate ?? '',
-    StudyTime: copied.StudyTime ?? '',
-    ReferringPhysicianName: copied.ReferringPhysicianName ?? '',
-    StudyID: copied.StudyID ?? '',
-    AccessionNumber: copied.AccessionNumber ?? '',
-    PatientName: copied.PatientName ?? '',
-    PatientID: copied.PatientID ?? '',
-    PatientBirthDate: copied.PatientBirthDate ?? '',
-    PatientSex: copied.PatientSex ?? '',
+    ...studyAndPatientModules(result),
     Modality: 'SR',
     SeriesInstanceUID: ids.seriesInstanceUid,
     SeriesNumber: RESULT_SR_SERIES_NUMBER,

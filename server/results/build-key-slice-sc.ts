@@ -1,6 +1,7 @@
 import dcmjs from 'dcmjs';
 import { IMPLEMENTATION_CLASS_UID } from '@/server/ingest/dimse/part10';
-import { COPIED_ATTRIBUTES, type ResultSoftware } from './build-ich-sr';
+import type { ResultSoftware } from './build-ich-sr';
+import { dicomDate, dicomTime, studyAndPatientModules } from './result-study-modules';
 import type { IchResult, ImageRef } from './ich-result';
 import type { KeySliceImage } from './render-key-slice';
 
@@ -9,8 +10,6 @@ const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** The series number of the key-slice pictures (after the SR's 9901). */
 export const RESULT_SC_SERIES_NUMBER = 9902;
 
-const dicomDate = (d: Date) => d.toISOString().slice(0, 10).replaceAll('-', '');
-const dicomTime = (d: Date) => d.toISOString().slice(11, 19).replaceAll(':', '');
 
 /**
  * The key slice with the evidence overlay and the research label burned in, as a Secondary
@@ -24,7 +23,6 @@ export function buildKeySliceSc(
   software: ResultSoftware,
   now = new Date(),
 ): Uint8Array {
-  const copied = Object.fromEntries(COPIED_ATTRIBUTES.filter((k) => result.patientStudy[k] !== undefined).map((k) => [k, result.patientStudy[k]]));
   // dcmjs writes PixelData from whole ArrayBuffers.
   const pixels = image.rgb.byteOffset === 0 && image.rgb.byteLength === image.rgb.buffer.byteLength ? image.rgb.buffer : image.rgb.slice().buffer;
   const dataset: Record<string, unknown> = {
@@ -34,17 +32,7 @@ export function buildKeySliceSc(
     InstanceCreationTime: dicomTime(now),
     SOPClassUID: SECONDARY_CAPTURE,
     SOPInstanceUID: ids.sopInstanceUid,
-    ...copied,
-    StudyInstanceUID: result.studyInstanceUid,
-    StudyDate: copied.StudyDate ?? '',
-    StudyTime: copied.StudyTime ?? '',
-    ReferringPhysicianName: copied.ReferringPhysicianName ?? '',
-    StudyID: copied.StudyID ?? '',
-    AccessionNumber: copied.AccessionNumber ?? '',
-    PatientName: copied.PatientName ?? '',
-    PatientID: copied.PatientID ?? '',
-    PatientBirthDate: copied.PatientBirthDate ?? '',
-    PatientSex: copied.PatientSex ?? '',
+    ...studyAndPatientModules(result),
     Modality: 'OT',
     ConversionType: 'WSD',
     SeriesInstanceUID: ids.seriesInstanceUid,

@@ -3,7 +3,7 @@ import { AppError } from '@/lib/errors';
 import type { DbClient } from '@/server/db';
 import { parseDicom } from '@/server/dicom';
 import type { DicomFileStore } from '@/server/files';
-import { COPIED_ATTRIBUTES } from './build-ich-sr';
+import { COPIED_ATTRIBUTES } from './result-study-modules';
 import type { IchResult, ImageRef } from './ich-result';
 import type { ResultSnapshot } from './study-result-snapshot';
 
