@@ -2,13 +2,13 @@
  * Decoding off the event loop under a burst (issue 14 §2): the real server, built (`npm start`'s
  * dist/server/main.js, production Next), shipped model on the CPU, SQLite, run once with decoding
  * inline on the event loop (DECODE_WORKERS=0, the baseline) and once with the decode pool
- * (DECODE_WORKERS default), alternating, same run. Per server: one warm-up study; then studies
+ * (DECODE_WORKERS=--pool-workers, default 1), alternating, same run. Per server: one warm-up study; then studies
  * sent one at a time (unloaded time to notification); then 8 studies arriving at once, each from
  * its own sender process (bench/burst-sender.ts) (half of them JPEG 2000 lossless, transcoded with gdcmconv),
  * while a prober times C-ECHO associations and GET /api/worklist every 100 ms.
  * TTN: from a study's last C-STORE response to a signed-in dashboard
  * socket receiving `study:updated` "triaged".
- * Usage: npm run build && npm run bench:burst -- [--rounds 1] [--studies 8] [--slices 28] [--alone 3] [--inference-threads 2]
+ * Usage: npm run build && npm run bench:burst -- [--rounds 1] [--studies 8] [--slices 28] [--alone 3] [--inference-threads 2] [--pool-workers 1]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,7 @@ const SLICES = flag('slices', 28);
 const ALONE = flag('alone', 3);
 /** ONNX Runtime intra-op threads of the server (INFERENCE_THREADS); both modes get the same. */
 const INFERENCE_THREADS = flag('inference-threads', 2);
+const POOL_WORKERS = flag('pool-workers', 1);
 const pct = (xs: number[], p: number) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!);
 
 interface Study {
@@ -167,7 +168,8 @@ async function runMode(mode: 'inline' | 'pool', warm: Study, alone: Study[], bur
       STUDY_QUIET_PERIOD_S: '5',
       ADMIN_USERNAME: 'operator',
       ADMIN_PASSWORD: 'burst-initial-password-1',
-      ...(mode === 'inline' ? { DECODE_WORKERS: '0' } : {}),
+      // The pool explicitly: below 4 cores the default is inline (server/config defaultDecodeWorkers).
+      DECODE_WORKERS: mode === 'inline' ? '0' : String(POOL_WORKERS),
     },
   });
   const base = `http://127.0.0.1:${server.httpPort}`;

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '@/lib/errors';
-import { loadConfig } from './config';
+import { defaultDecodeWorkers, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('gives the embedded-mode defaults for an empty environment', () => {
@@ -121,9 +121,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUDIT_CHECKPOINT_INTERVAL_S: '0' })).toThrow(/AUDIT_CHECKPOINT_INTERVAL_S/);
   });
 
-  it('decodes on min(4, cores - 1) worker threads (at least 1) by default, inline with DECODE_WORKERS=0', () => {
+  it('decodes inline below 4 cores and on min(4, cores - 2) workers from 4 by default; DECODE_WORKERS sets it', () => {
     const cores = os.availableParallelism();
-    expect(loadConfig({}).decode).toEqual({ workers: Math.max(1, Math.min(4, cores - 1)), timeoutMs: 10_000 });
+    expect(loadConfig({}).decode).toEqual({ workers: defaultDecodeWorkers(cores), timeoutMs: 10_000 });
+    expect([1, 2, 3, 4, 6, 16].map(defaultDecodeWorkers)).toEqual([0, 0, 0, 2, 4, 4]);
+    expect(loadConfig({ DECODE_WORKERS: '1' }).decode.workers).toBe(1);
     expect(loadConfig({ DECODE_WORKERS: '0', DECODE_TIMEOUT_MS: '2500' }).decode).toEqual({ workers: 0, timeoutMs: 2500 });
     expect(() => loadConfig({ DECODE_WORKERS: '-1' })).toThrow(/DECODE_WORKERS/);
     expect(() => loadConfig({ DECODE_WORKERS: '1.5' })).toThrow(/DECODE_WORKERS/);

@@ -238,7 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxInstanceBytes: Math.round(e.DICOM_MAX_INSTANCE_MB * MIB),
     },
     triage: { quietPeriodMs: e.STUDY_QUIET_PERIOD_S * 1000, agingLimitMs: e.AGING_LIMIT_MIN * 60_000, huCacheBytes: e.HU_CACHE_MB * 1024 * 1024, jobLeaseMs: Math.round(e.JOB_LEASE_S * 1000), undoWindowMs: Math.round(e.STUDY_UNDO_WINDOW_S * 1000), earlyCompletion: e.STUDY_EARLY_COMPLETION, settleMs: Math.round(Math.min(e.STUDY_SETTLE_S, e.STUDY_QUIET_PERIOD_S) * 1000) },
-    decode: { workers: e.DECODE_WORKERS ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)), timeoutMs: e.DECODE_TIMEOUT_MS },
+    decode: { workers: e.DECODE_WORKERS ?? defaultDecodeWorkers(os.availableParallelism()), timeoutMs: e.DECODE_TIMEOUT_MS },
     inference: {
       manifestPath: path.resolve(e.MODEL_MANIFEST),
       providers: e.INFERENCE_PROVIDERS,
@@ -280,4 +280,14 @@ function retentionOf(days: number, sweepIntervalS: number | undefined): Config['
   // Sweep often enough that files outlive the period by at most a tenth of it (between 1 min and 1 h).
   const derivedMs = Math.min(3_600_000, Math.max(60_000, Math.round(retentionMs / 10)));
   return { retentionMs, sweepIntervalMs: sweepIntervalS === undefined ? derivedMs : Math.round(sweepIntervalS * 1000) };
+}
+
+/**
+ * Decode workers by default: none (inline) below 4 cores, because on 2 cores one decode worker
+ * competing with inference for the cores made time to notification 3-7x worse in bench:burst
+ * (README); from 4 cores, leave two to inference and the event loop, at most 4. Whoever needs the
+ * watchdog on a small machine (untrusted JPEG 2000 senders) sets DECODE_WORKERS=1 knowingly.
+ */
+export function defaultDecodeWorkers(cores: number): number {
+  return cores < 4 ? 0 : Math.min(4, cores - 2);
 }
