@@ -1,7 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,41 +12,25 @@ import { IngestService } from '@/server/ingest/ingest-service';
 import { QuarantineStore } from '@/server/ingest/quarantine-store';
 import { recordInstance } from '@/server/ingest/record-instance';
 import { generatePhantomStudy } from '@/server/phantoms';
+import { ORTHANC_BIN, startOrthanc, type PrivateOrthanc } from './orthanc-server';
 
 // A hospital PACS forwarding a study to us: a real Orthanc (Debian's package) C-STOREs a phantom
 // study into our DIMSE listener, and every instance must land on disk and in the database.
-const ORTHANC = ['/usr/sbin/Orthanc', 'Orthanc'].find((bin) => spawnSync(bin, ['--version']).status === 0);
-if (!ORTHANC) console.warn('skipping the Orthanc forwarding test: Orthanc is not installed (apt-get install orthanc; CI installs it)');
+if (!ORTHANC_BIN) console.warn('skipping the Orthanc forwarding test: Orthanc is not installed (apt-get install orthanc; CI installs it)');
 
 const OUR_AE = 'ICHTRIAGE';
 const ORTHANC_AE = 'HOSPITALPACS';
 const SLICES = 12;
 const log = pino({ level: 'silent' });
 
-/** A TCP port free right now (bound and released; good enough for a private test server). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-describe.skipIf(!ORTHANC)('Orthanc forwards a study to our DICOM listener', () => {
+describe.skipIf(!ORTHANC_BIN)('Orthanc forwards a study to our DICOM listener', () => {
   let dir: string;
   let db: Database;
   let dimse: DimseServer;
-  let orthanc: ChildProcess | undefined;
+  let orthanc: PrivateOrthanc | undefined;
   let api: string;
-  let orthancLog = '';
+  const orthancLog = () => orthanc?.log() ?? '';
   const study = generatePhantomStudy({ seed: 4242, slices: SLICES, size: 128, hemorrhage: 'subdural' });
-
-  const killOrthanc = () => {
-    if (orthanc && orthanc.exitCode === null && orthanc.signalCode === null) orthanc.kill('SIGKILL');
-  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'orthanc-forward-'));
@@ -65,49 +47,12 @@ describe.skipIf(!ORTHANC)('Orthanc forwards a study to our DICOM listener', () =
     dimse = new DimseServer({ port: 0, aeTitle: OUR_AE, allowedCallingAeTitles: [ORTHANC_AE], ingest, log });
     const dicomPort = await dimse.start();
 
-    const [httpPort, orthancDicomPort] = [await freePort(), await freePort()];
-    const config = {
-      Name: 'ich-triage-test-pacs',
-      StorageDirectory: join(dir, 'orthanc-storage'),
-      IndexDirectory: join(dir, 'orthanc-index'),
-      HttpPort: httpPort,
-      DicomPort: orthancDicomPort,
-      DicomAet: ORTHANC_AE,
-      RemoteAccessAllowed: false,
-      AuthenticationEnabled: false,
-      Plugins: [],
-      SaveJobs: false,
-      DicomScuTimeout: 20,
-      DicomModalities: { ichtriage: [OUR_AE, '127.0.0.1', dicomPort] },
-    };
-    const configPath = join(dir, 'orthanc.json');
-    writeFileSync(configPath, JSON.stringify(config, null, 2));
-    orthanc = spawn(ORTHANC!, [configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    orthanc.stdout?.on('data', (d: Buffer) => (orthancLog += d.toString()));
-    orthanc.stderr?.on('data', (d: Buffer) => (orthancLog += d.toString()));
-    // Never leave an Orthanc behind, even when vitest is interrupted.
-    process.once('exit', killOrthanc);
-
-    api = `http://127.0.0.1:${httpPort}`;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (orthanc.exitCode !== null) throw new Error(`Orthanc exited at start-up:\n${orthancLog.slice(-2000)}`);
-      const up = await fetch(`${api}/system`).then((r) => r.ok, () => false);
-      if (up) break;
-      if (Date.now() > deadline) throw new Error(`Orthanc's REST API did not come up in 30 s:\n${orthancLog.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    orthanc = await startOrthanc({ dir, aeTitle: ORTHANC_AE, extra: { DicomModalities: { ichtriage: [OUR_AE, '127.0.0.1', dicomPort] } } });
+    api = orthanc.api;
   }, 60_000);
 
   afterAll(async () => {
-    if (orthanc && orthanc.exitCode === null && orthanc.signalCode === null) {
-      const exited = new Promise((resolve) => orthanc!.once('exit', resolve));
-      orthanc.kill('SIGTERM');
-      const timer = setTimeout(killOrthanc, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    process.off('exit', killOrthanc);
+    await orthanc?.stop();
     dimse?.stop();
     await db?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -129,7 +74,7 @@ describe.skipIf(!ORTHANC)('Orthanc forwards a study to our DICOM listener', () =
       method: 'POST',
       body: JSON.stringify({ Resources: [orthancStudyId], Synchronous: true }),
     });
-    expect(sent.status, `${await sent.clone().text()}\n${orthancLog.slice(-2000)}`).toBe(200);
+    expect(sent.status, `${await sent.clone().text()}\n${orthancLog().slice(-2000)}`).toBe(200);
     expect(await sent.json()).toMatchObject({ FailedInstancesCount: 0, InstancesCount: SLICES });
 
     const instances = await db.prisma.instance.findMany({ select: { SOPInstanceUID: true, storedPath: true, sha256: true } });
