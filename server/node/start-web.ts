@@ -90,6 +90,7 @@ export async function startWeb(ctx: NodeContext, deps: WebDeps): Promise<Stoppab
     status: deps.status,
     worklist: (view = 'active') => readWorklist(db.prisma, view === 'active' ? 50 : 100, view),
     study: (uid, options) => readStudyDetail(db.prisma, uid, { manifest: deps.manifest, revealIdentity: options?.revealIdentity ?? false, agingLimitMs: config.triage.agingLimitMs }),
+    studyExists: async (uid) => (await db.prisma.study.findUnique({ where: { StudyInstanceUID: uid }, select: { id: true } })) !== null,
     priors: (uid, options) => readPriorStudies(db.prisma, uid, options),
     ingest: receive,
     auth: deps.auth,
