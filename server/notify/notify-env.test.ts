@@ -7,7 +7,7 @@ describe('the notify and outbox variables', () => {
       webhook: undefined,
       fhir: undefined,
       includePhi: false,
-      outbox: { maxAttempts: 12, retry: { baseMs: 2000, capMs: 600_000 }, deliveryTimeoutMs: 15_000 },
+      outbox: { maxAttempts: 12, retry: { baseMs: 2000, capMs: 600_000 }, deliveryTimeoutMs: 15_000, keepDeliveredMs: 30 * 86_400_000 },
     });
   });
 

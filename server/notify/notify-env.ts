@@ -32,6 +32,8 @@ export const NOTIFY_ENV = {
   /** First retry delay in seconds; doubles per attempt (with jitter) up to OUTBOX_RETRY_MAX_S. */
   OUTBOX_RETRY_BASE_S: z.coerce.number().min(0.1).max(3600).default(2),
   OUTBOX_RETRY_MAX_S: z.coerce.number().min(1).max(86_400).default(600),
+  /** Days a delivered message is kept (the admin panel's history) before it is deleted; 0 keeps them forever. Failed ones are never pruned. */
+  OUTBOX_KEEP_DELIVERED_DAYS: z.coerce.number().min(0).max(3650).default(30),
   /** One delivery's time limit (seconds) before it is aborted and retried. */
   OUTBOX_DELIVERY_TIMEOUT_S: z.coerce.number().min(0.5).max(300).default(15),
 };
@@ -44,7 +46,7 @@ export interface NotifySettings {
   fhir: { baseUrl: URL; token: string | undefined; events: 'flagged' | 'triaged' } | undefined;
   hl7: { host: string; port: number; events: 'flagged' | 'triaged' } | undefined;
   includePhi: boolean;
-  outbox: { maxAttempts: number; retry: { baseMs: number; capMs: number }; deliveryTimeoutMs: number };
+  outbox: { maxAttempts: number; retry: { baseMs: number; capMs: number }; deliveryTimeoutMs: number; keepDeliveredMs: number };
 }
 
 /** The settings, or the problems (`VARIABLE: what is wrong`) that stop the server. */
@@ -62,6 +64,7 @@ export function readNotifySettings(e: NotifyEnv): { settings: NotifySettings; pr
         maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
         retry: { baseMs: Math.round(e.OUTBOX_RETRY_BASE_S * 1000), capMs: Math.round(e.OUTBOX_RETRY_MAX_S * 1000) },
         deliveryTimeoutMs: Math.round(e.OUTBOX_DELIVERY_TIMEOUT_S * 1000),
+        keepDeliveredMs: Math.round(e.OUTBOX_KEEP_DELIVERED_DAYS * 86_400_000),
       },
     },
     problems,

@@ -62,6 +62,28 @@ describe.each(allTestDatabases())('the outbox on $provider', (dbs) => {
     ]);
   });
 
+  it.skipIf(dbs.unavailable)('prunes delivered rows older than the keep period, never pending, delivering or failed ones', async () => {
+    const db = await fresh();
+    for (let n = 1; n <= 5; n++) await enqueueOutbox(db.prisma, msg(n));
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    const recent = new Date(Date.now() - 2 * 86_400_000);
+    await db.prisma.outboxMessage.update({ where: { eventId: msg(1).eventId }, data: { state: 'delivered', deliveredAt: old } });
+    await db.prisma.outboxMessage.update({ where: { eventId: msg(2).eventId }, data: { state: 'delivered', deliveredAt: recent } });
+    await db.prisma.outboxMessage.update({ where: { eventId: msg(3).eventId }, data: { state: 'failed', updatedAt: old } });
+    await db.prisma.outboxMessage.update({ where: { eventId: msg(4).eventId }, data: { state: 'delivering', leaseUntil: old } });
+    const d = dispatcher(db, { keepDeliveredMs: 30 * 86_400_000 });
+    expect(await d.pruneDelivered()).toBe(1);
+    const left = await db.prisma.outboxMessage.findMany({ orderBy: { eventId: 'asc' } });
+    expect(left.map((r) => [r.eventId, r.state])).toEqual([
+      [msg(2).eventId, 'delivered'],
+      [msg(3).eventId, 'failed'],
+      [msg(4).eventId, 'delivering'],
+      [msg(5).eventId, 'pending'],
+    ]);
+    // keepDeliveredMs 0: pruning is off
+    expect(await dispatcher(db, { keepDeliveredMs: 0 }).pruneDelivered(new Date(Date.now() + 365 * 86_400_000))).toBe(0);
+  });
+
   it.skipIf(dbs.unavailable)('delivers due rows of its registered kinds only, and reports each outcome', async () => {
     const db = await fresh();
     await enqueueOutbox(db.prisma, msg(1));

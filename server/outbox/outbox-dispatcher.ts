@@ -53,6 +53,10 @@ export interface OutboxDispatcherOptions {
   /** Attempts before a message is failed for good (default 12: ~1 h 20 min of retries with the default backoff). */
   maxAttempts?: number;
   retry?: RetryPolicy;
+  /** Delivered rows are deleted this long after delivery (default 30 days; 0 keeps them forever). Failed rows stay for admins. */
+  keepDeliveredMs?: number;
+  /** How often the dispatcher prunes delivered rows (default hourly). */
+  pruneIntervalMs?: number;
   /** Every attempt's outcome (the composition root audits delivered and failed ones). Errors here are logged, not thrown. */
   onOutcome?: (outcome: DeliveryOutcome) => void | Promise<void>;
 }
@@ -63,6 +67,7 @@ interface Registered {
 }
 
 const MAX_ERROR_CHARS = 1000;
+export const DEFAULT_KEEP_DELIVERED_MS = 30 * 86_400_000;
 
 /**
  * Delivers the outbox (OutboxMessage rows, written by enqueueOutbox inside the transaction of
@@ -87,6 +92,9 @@ export class OutboxDispatcher {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private woken = false;
+  private readonly keepDeliveredMs: number;
+  private readonly pruneIntervalMs: number;
+  private nextPruneAt = 0;
 
   constructor(private readonly o: OutboxDispatcherOptions) {
     this.owner = o.owner ?? `node-${randomUUID().slice(0, 8)}`;
@@ -96,6 +104,8 @@ export class OutboxDispatcher {
     this.batchSize = o.batchSize ?? 8;
     this.maxAttempts = o.maxAttempts ?? 12;
     this.retry = o.retry ?? DEFAULT_RETRY_POLICY;
+    this.keepDeliveredMs = o.keepDeliveredMs ?? DEFAULT_KEEP_DELIVERED_MS;
+    this.pruneIntervalMs = o.pruneIntervalMs ?? 3_600_000;
     if (this.leaseMs <= this.deliveryTimeoutMs) throw new Error('OutboxDispatcher: the lease must outlast the delivery timeout');
   }
 
@@ -139,6 +149,11 @@ export class OutboxDispatcher {
       this.woken = false;
       try {
         worked = await this.runOnce();
+        if (Date.now() >= this.nextPruneAt) {
+          this.nextPruneAt = Date.now() + this.pruneIntervalMs;
+          const pruned = await this.pruneDelivered();
+          if (pruned > 0) this.o.log.info({ pruned }, 'outbox: pruned delivered messages');
+        }
       } catch (err) {
         this.o.log.error({ err }, 'outbox dispatch error');
       }
@@ -153,6 +168,19 @@ export class OutboxDispatcher {
         this.wakeUp = undefined;
       }
     }
+  }
+
+  /**
+   * Deletes rows delivered more than keepDeliveredMs before `now` (their audit entries stay): the
+   * table would otherwise grow by a row per decision and target forever, and a row may carry PHI
+   * (NOTIFY_INCLUDE_PHI). Any node may run it; deleting a row twice is harmless. Returns the count.
+   */
+  async pruneDelivered(now = new Date()): Promise<number> {
+    if (this.keepDeliveredMs <= 0) return 0;
+    const { count } = await this.o.prisma.outboxMessage.deleteMany({
+      where: { state: 'delivered', deliveredAt: { lt: new Date(now.getTime() - this.keepDeliveredMs) } },
+    });
+    return count;
   }
 
   /** One round: lease up to batchSize due rows and deliver them concurrently. Returns how many were attempted. */

@@ -20,6 +20,7 @@ export function createOutbox(o: { prisma: DbClient; log: Logger; audit: Pick<Aud
     maxAttempts: o.notify.outbox.maxAttempts,
     retry: o.notify.outbox.retry,
     deliveryTimeoutMs: o.notify.outbox.deliveryTimeoutMs,
+    keepDeliveredMs: o.notify.outbox.keepDeliveredMs,
     onOutcome: (outcome) => auditOutboxOutcome(o.audit, outcome),
   });
   registerNotifiers(dispatcher, o.notify);
