@@ -1,10 +1,15 @@
 /**
  * npm run render -- <file or folder> [--out FILE.png] [--window L/W] [--tile PX] [--columns N]
+ *                    [--model MANIFEST.json [--label any|epidural|...] [--opacity 0..1]]
  *
  * Writes a windowed PNG for people to look at: one DICOM slice at full size, or a contact sheet
  * of a folder's series ordered inferior to superior by slice position (scouts set aside). The
- * window defaults to brain (level 40, width 80). Prints one JSON line describing what it drew
- * (no patient identifiers). Exit status: 0 written, 1 on a DICOM or series error, 2 on usage.
+ * window defaults to brain (level 40, width 80). With `--model`, every slice goes through that
+ * model as the server runs it (its preprocessing, neighbouring slices, ONNX on the CPU) and its
+ * localisation map for `--label` is drawn over the slice in the study viewer's colours
+ * (lib/evidence-heat.ts); the JSON then gives each slice's probability and map peak. Prints one
+ * JSON line describing what it drew (no patient identifiers). Exit status: 0 written, 1 on a
+ * DICOM, series or model error, 2 on usage.
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,10 +17,17 @@ import { parseArgs } from 'node:util';
 import { isAppError } from '../lib/errors';
 import { decodePixels, parseDicom, toHounsfield, type DicomHeader, type HuImage } from '../server/dicom';
 import { checkSeriesUsable } from '../server/dicom/check-series-usable';
-import { composeSheet, shrink, windowToGray, type GrayImage } from './lib/contact-sheet';
-import { encodeGrayPng } from './lib/png';
+import { AIR_HU, upsampleGrid } from '../lib/evidence-heat';
+import { LABELS, type Label } from '../lib/labels';
+import { buildContextTensor } from '../server/analysis/build-context-tensor';
+import { InferenceEngine, type SliceInference } from '../server/inference';
+import { composeRgbSheet, composeSheet, overlayHeat, shrink, windowToGray, type GrayImage } from './lib/contact-sheet';
+import { encodeGrayPng, encodeRgbPng } from './lib/png';
+import { pino } from 'pino';
 
-const USAGE = 'usage: npm run render -- <DICOM file or folder> [--out FILE.png] [--window L/W] [--tile PX] [--columns N]';
+const USAGE =
+  'usage: npm run render -- <DICOM file or folder> [--out FILE.png] [--window L/W] [--tile PX] [--columns N] [--model MANIFEST.json [--label ' +
+  `${LABELS.join('|')}] [--opacity 0..1]]`;
 
 interface Options {
   input: string;
@@ -25,6 +37,7 @@ interface Options {
   /** Longest side of each tile; undefined draws a single slice at full size. */
   tile: number | undefined;
   columns: number | undefined;
+  model: { manifest: string; label: Label; opacity: number } | undefined;
 }
 
 class UsageError extends Error {}
@@ -38,6 +51,9 @@ function readOptions(argv: string[]): Options {
       window: { type: 'string', default: '40/80' },
       tile: { type: 'string' },
       columns: { type: 'string' },
+      model: { type: 'string' },
+      label: { type: 'string', default: 'any' },
+      opacity: { type: 'string', default: '0.6' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,6 +67,9 @@ function readOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 1 || n > 4096) throw new UsageError(`--${name} must be an integer 1..4096; got ${v}`);
     return n;
   };
+  if (!(LABELS as readonly string[]).includes(values.label)) throw new UsageError(`--label must be one of ${LABELS.join(', ')}; got ${values.label}`);
+  const opacity = Number(values.opacity);
+  if (!(opacity >= 0 && opacity <= 1)) throw new UsageError(`--opacity must be a number 0..1; got ${values.opacity}`);
   return {
     input: positionals[0]!,
     out: values.out,
@@ -58,6 +77,7 @@ function readOptions(argv: string[]): Options {
     width: Number(match[2]),
     tile: count('tile', values.tile),
     columns: count('columns', values.columns),
+    model: values.model === undefined ? undefined : { manifest: values.model, label: values.label as Label, opacity },
   };
 }
 
@@ -106,8 +126,33 @@ async function main(argv: string[]): Promise<number> {
     const img = windowToGray(s.image.hu, s.image.columns, s.image.rows, opts.level, opts.width);
     return opts.tile !== undefined || ordered.length > 1 ? shrink(img, opts.tile ?? 256) : img;
   });
-  const sheet = composeSheet(tiles, opts.columns ?? Math.ceil(Math.sqrt(tiles.length)));
-  await writeFile(opts.out, encodeGrayPng(sheet.gray, sheet.width, sheet.height));
+  const columns = opts.columns ?? Math.ceil(Math.sqrt(tiles.length));
+  const inferred = opts.model ? await runModel(opts.model.manifest, ordered.map((s) => s.image)) : undefined;
+  let sheet: { width: number; height: number };
+  if (inferred && opts.model) {
+    const { label, opacity } = opts.model;
+    const li = LABELS.indexOf(label);
+    const rgbTiles = tiles.map((tile, k) => {
+      const cam = inferred.results[k]!.cam;
+      const image = ordered[k]!.image;
+      if (!cam) return overlayHeat(tile, new Float32Array(tile.width * tile.height), 0, () => true);
+      const plane = cam.height * cam.width;
+      const heat = upsampleGrid(cam.maps.subarray(li * plane, (li + 1) * plane), cam.height, cam.width, tile.height, tile.width);
+      const air = (x: number, y: number) => {
+        const row = Math.min(image.rows - 1, Math.floor(((y + 0.5) * image.rows) / tile.height));
+        const col = Math.min(image.columns - 1, Math.floor(((x + 0.5) * image.columns) / tile.width));
+        return image.hu[row * image.columns + col]! < AIR_HU;
+      };
+      return overlayHeat(tile, heat, opacity, air);
+    });
+    const rgb = composeRgbSheet(rgbTiles, columns);
+    await writeFile(opts.out, encodeRgbPng(rgb.rgb, rgb.width, rgb.height));
+    sheet = rgb;
+  } else {
+    const gray = composeSheet(tiles, columns);
+    await writeFile(opts.out, encodeGrayPng(gray.gray, gray.width, gray.height));
+    sheet = gray;
+  }
 
   console.log(
     JSON.stringify({
@@ -115,7 +160,8 @@ async function main(argv: string[]): Promise<number> {
       width: sheet.width,
       height: sheet.height,
       window: { level: opts.level, width: opts.width },
-      slices: ordered.map((s, i) => ({ file: s.file, position: Number(series.ordered[i]!.position.toFixed(3)) })),
+      ...(inferred && opts.model ? { model: inferred.model, label: opts.model.label } : {}),
+      slices: ordered.map((s, i) => ({ file: s.file, position: Number(series.ordered[i]!.position.toFixed(3)), ...(inferred && opts.model ? modelFigures(inferred.results[i]!, opts.model.label) : {}) })),
       tiltDeg: Number(series.tiltDeg.toFixed(2)),
       spacing: series.spacing,
       warnings: series.warnings.map((w) => w.code),
@@ -123,6 +169,29 @@ async function main(argv: string[]): Promise<number> {
     }),
   );
   return 0;
+}
+
+/** Every slice of the series through the model as the server runs it: neighbours from the same order, one engine, CPU. */
+async function runModel(manifestPath: string, images: readonly HuImage[]): Promise<{ model: string; results: SliceInference[] }> {
+  const engine = await InferenceEngine.create({ manifestPath, providers: ['cpu'], maxBatch: 8, maxWaitMs: 2, intraOpThreads: 2, log: pino({ level: 'silent' }) });
+  try {
+    const spec = engine.manifest.preprocess;
+    const results = await Promise.all(images.map((_, i) => engine.infer(buildContextTensor(spec, (offset) => images[i + offset]))));
+    return { model: `${engine.manifest.name}@${engine.manifest.version}`, results };
+  } finally {
+    await engine.close();
+  }
+}
+
+function modelFigures(r: SliceInference, label: Label): { probability: number; mapPeak?: { value: number; row: number; column: number } } {
+  const probability = Number(r.probabilities[label].toFixed(4));
+  if (!r.cam) return { probability };
+  const plane = r.cam.height * r.cam.width;
+  const map = r.cam.maps.subarray(LABELS.indexOf(label) * plane, (LABELS.indexOf(label) + 1) * plane);
+  let at = 0;
+  for (let i = 1; i < map.length; i++) if (map[i]! > map[at]!) at = i;
+  // The peak as a fraction of the slice (row, column from the top left), comparable across map sizes.
+  return { probability, mapPeak: { value: Number(map[at]!.toFixed(4)), row: Number(((Math.floor(at / r.cam.width) + 0.5) / r.cam.height).toFixed(3)), column: Number((((at % r.cam.width) + 0.5) / r.cam.width).toFixed(3)) } };
 }
 
 main(process.argv.slice(2)).then(

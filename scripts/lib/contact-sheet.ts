@@ -1,7 +1,9 @@
 /**
  * Turning HU images into 8-bit pictures for people: a display window, an area-average shrink and
- * a grid of tiles. Pure functions on typed arrays; the render command does the I/O.
+ * a grid of tiles, and the model's evidence map over a tile. Pure functions on typed arrays; the
+ * render command does the I/O.
  */
+import { heatColour } from '../../lib/evidence-heat';
 
 export interface GrayImage {
   width: number;
@@ -43,8 +45,55 @@ export function shrink(img: GrayImage, maxSide: number): GrayImage {
   return { width, height, gray };
 }
 
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** Row-major, three bytes per pixel (red, green, blue). */
+  rgb: Uint8Array;
+}
+
+/**
+ * `tile` in grey with `heat` (one 0..1 value per tile pixel) laid over it in the study viewer's
+ * colours (lib/evidence-heat.ts: transparent below 0.2, opaque from 0.6), at `opacity`.
+ * `air(x, y)` says where the slice is air: nothing is drawn there, as in the viewer.
+ */
+export function overlayHeat(tile: GrayImage, heat: Float32Array, opacity: number, air: (x: number, y: number) => boolean): RgbImage {
+  if (heat.length !== tile.width * tile.height) throw new RangeError(`a ${tile.width} x ${tile.height} tile needs ${tile.width * tile.height} heat values, got ${heat.length}`);
+  const rgb = new Uint8Array(tile.width * tile.height * 3);
+  for (let y = 0; y < tile.height; y++) {
+    for (let x = 0; x < tile.width; x++) {
+      const i = y * tile.width + x;
+      const g = tile.gray[i]!;
+      const [r, gr, b, a] = heatColour(heat[i]!);
+      const w = air(x, y) ? 0 : (a / 255) * opacity;
+      rgb[i * 3] = Math.round(g * (1 - w) + r * w);
+      rgb[i * 3 + 1] = Math.round(g * (1 - w) + gr * w);
+      rgb[i * 3 + 2] = Math.round(g * (1 - w) + b * w);
+    }
+  }
+  return { width: tile.width, height: tile.height, rgb };
+}
+
+/** A grey tile as RGB (for a sheet that mixes tiles with and without an overlay). */
+export function grayToRgb(tile: GrayImage): RgbImage {
+  const rgb = new Uint8Array(tile.gray.length * 3);
+  tile.gray.forEach((g, i) => rgb.fill(g, i * 3, i * 3 + 3));
+  return { width: tile.width, height: tile.height, rgb };
+}
+
 /** Lays tiles out left to right, top to bottom, `columns` per row, `gap` black pixels apart. */
 export function composeSheet(tiles: readonly GrayImage[], columns: number, gap = 2): GrayImage {
+  const { width, height, pixels } = layout(tiles.map((t) => ({ width: t.width, height: t.height, pixels: t.gray })), columns, gap, 1);
+  return { width, height, gray: pixels };
+}
+
+/** composeSheet for RGB tiles. */
+export function composeRgbSheet(tiles: readonly RgbImage[], columns: number, gap = 2): RgbImage {
+  const { width, height, pixels } = layout(tiles.map((t) => ({ width: t.width, height: t.height, pixels: t.rgb })), columns, gap, 3);
+  return { width, height, rgb: pixels };
+}
+
+function layout(tiles: readonly { width: number; height: number; pixels: Uint8Array }[], columns: number, gap: number, channels: number) {
   if (tiles.length === 0) throw new RangeError('no tiles to lay out');
   const cellW = Math.max(...tiles.map((t) => t.width));
   const cellH = Math.max(...tiles.map((t) => t.height));
@@ -52,11 +101,12 @@ export function composeSheet(tiles: readonly GrayImage[], columns: number, gap =
   const rows = Math.ceil(tiles.length / cols);
   const width = cols * cellW + (cols - 1) * gap;
   const height = rows * cellH + (rows - 1) * gap;
-  const gray = new Uint8Array(width * height);
+  const pixels = new Uint8Array(width * height * channels);
   tiles.forEach((t, i) => {
     const left = (i % cols) * (cellW + gap);
     const top = Math.floor(i / cols) * (cellH + gap);
-    for (let y = 0; y < t.height; y++) gray.set(t.gray.subarray(y * t.width, (y + 1) * t.width), (top + y) * width + left);
+    const line = t.width * channels;
+    for (let y = 0; y < t.height; y++) pixels.set(t.pixels.subarray(y * line, (y + 1) * line), ((top + y) * width + left) * channels);
   });
-  return { width, height, gray };
+  return { width, height, pixels };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, encodeGrayPng } from './png';
+import { crc32, encodeGrayPng, encodeRgbPng } from './png';
 
 /** Splits a PNG into its chunks, checking each CRC. */
 function chunks(png: Uint8Array): { type: string; data: Uint8Array }[] {
@@ -68,5 +68,17 @@ describe('encodeGrayPng', () => {
 
   it('rejects a buffer that does not match the dimensions', () => {
     expect(() => encodeGrayPng(new Uint8Array(5), 2, 2)).toThrow(RangeError);
+  });
+});
+
+describe('encodeRgbPng', () => {
+  it('writes colour type 2 with three bytes per pixel per scanline', () => {
+    const rgb = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 9, 9, 9]);
+
+    const [ihdr, idat] = chunks(encodeRgbPng(rgb, 2, 2));
+
+    expect(Array.from(ihdr!.data)).toEqual([0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0]);
+    expect(Array.from(inflateSync(idat!.data))).toEqual([0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 9, 9, 9]);
+    expect(() => encodeRgbPng(new Uint8Array(11), 2, 2)).toThrow(RangeError);
   });
 });
