@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 
 from data import LABELS, build_cache, neighbours
 from model import IchSegNet
-from train_seg import CHANNELS, exact_batch
+from train_seg import CHANNELS, exact_batch, run_arch
 
 SHORT = {"epidural": "EDH", "intraparenchymal": "IPH", "intraventricular": "IVH", "subarachnoid": "SAH", "subdural": "SDH"}
 
@@ -53,7 +53,7 @@ def main() -> None:
     for i in pick:
         k = fold_of[str(int(cache["patient"][i]))]
         if k not in nets:
-            net = IchSegNet(len(CHANNELS))
+            net = IchSegNet(len(CHANNELS), slice_head=run_arch(args.run))
             net.load_state_dict(torch.load(os.path.join(args.run, f"fold{k}.pt")))
             nets[k] = net.eval()
         x = exact_batch(cache, np.array([i]), prev, nxt)

@@ -22,7 +22,7 @@ from data import LABELS, build_cache, neighbours
 from metrics import sens_spec, summarise, threshold_for_sensitivity
 from model import Exported, IchSegNet
 from export import final_model_info
-from train_seg import CHANNELS, exact_batch
+from train_seg import CHANNELS, exact_batch, run_arch
 
 SENSITIVITY = {"any": 0.95, "epidural": 0.90, "intraparenchymal": 0.90, "intraventricular": 0.90, "subarachnoid": 0.90, "subdural": 0.90}
 
@@ -70,6 +70,14 @@ def calibrated(p: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarra
     return (1 / (1 + np.exp(-(_logit(p) * scale + shift)))).astype(np.float32)
 
 
+ARCH = {
+    "topk": {"type": "ResNet-style encoder (stride 16, widths 24-32-64-128-160) + top-down decoder to stride 4 (48 ch), 1x1 head = one logit map per label; slice logit = mean of the top 1 % map logits",
+             "cam": "sigmoid of the per-position label logits, [N,6,H/4,W/4]; the slice probability is sigmoid(mean of the top 1 % of the same logits); trained with a per-pixel loss on synthesised bleeds (models/training/synth.py) and on bleed-free real slices"},
+    "cam": {"type": "ResNet-style encoder (stride 16, widths 24-32-64-128-160) with two heads: a class-activation head on the stride-16 features (slice logit = (mean + max) / 2 of its map, as in 1.0.0) and a top-down decoder to stride 4 (48 ch) whose 1x1 head gives one localization logit map per label",
+            "cam": "sigmoid of the decoder's per-position label logits, [N,6,H/4,W/4], trained per pixel on synthesised bleeds (models/training/synth.py) and on bleed-free real slices, and weakly (mean of its top 1 % against the slice labels) on real slices; not calibrated, and not the pooling the slice probability comes from"},
+}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", default="/tmp/ich-run2")
@@ -87,12 +95,13 @@ def main() -> None:
     prev, nxt = neighbours(cache["patient"], cache["slice"])
     y, patient = cache["y"], cache["patient"]
 
-    net = IchSegNet(len(CHANNELS))
+    head = run_arch(args.run)
+    net = IchSegNet(len(CHANNELS), slice_head=head)
     net.load_state_dict(torch.load(os.path.join(args.run, args.weights)))
     net.eval()
     oof, oof_bone0, cv = gather_oof(args.run, len(y))
     scale, shift, calib = platt(oof, y)
-    model = Exported(net, torch.from_numpy(scale), torch.from_numpy(shift)).eval()
+    model = Exported(net, torch.from_numpy(scale), torch.from_numpy(shift), calibrate_map=head == "topk").eval()
     base = f"{args.name}-{args.version}"
     onnx_path = os.path.join(args.out, f"{base}.onnx")
     x = torch.zeros(1, len(CHANNELS), args.size, args.size)
@@ -181,9 +190,7 @@ def main() -> None:
         "training": {
             "data": "CT-ICH (PhysioNet doi:10.13026/w8q8-ky94, CC BY 4.0; Hssayeni et al. 2020, Data 5(1):14): 66 patients, 1995 slices, HU reconstructed from the brain (L40/W120) and bone (L700/W3200) JPEGs",
             "recipe": "models/training/README.md",
-            "architecture": {"type": "ResNet-style encoder (stride 16, widths 24-32-64-128-160) + top-down decoder to stride 4 (48 ch), 1x1 head = one logit map per label; slice logit = mean of the top 1 % map logits",
-                             "parameters": int(sum(p.numel() for p in net.parameters())), "onnxMB": round(size_mb, 2),
-                             "cam": "sigmoid of the per-position label logits, [N,6,H/4,W/4]; the slice probability is sigmoid(mean of the top 1 % of the same logits); trained with a per-pixel loss on synthesised bleeds (models/training/synth.py) and on bleed-free real slices"},
+            "architecture": ARCH[head] | {"parameters": int(sum(p.numel() for p in net.parameters())), "onnxMB": round(size_mb, 2)},
             "finalModel": final_model_info(args.weights, cv, patient, train_log),
             "validation": {
                 "scheme": "5-fold patient-level cross-validation (patients stratified on any bleed), out-of-fold predictions of the fold models; real slices only (painted slices never enter a validation fold except the separate painted check)",

@@ -81,15 +81,21 @@ class Exported(nn.Module):
     [N,6,h,w]. a, b per label (Platt scaling fitted on the out-of-fold predictions; identity when not
     given), applied to the map too, so the map stays in the units of the probability it pools to."""
 
-    def __init__(self, net: nn.Module, scale: torch.Tensor | None = None, shift: torch.Tensor | None = None) -> None:
+    def __init__(self, net: nn.Module, scale: torch.Tensor | None = None, shift: torch.Tensor | None = None,
+                 calibrate_map: bool = True) -> None:
         super().__init__()
         self.net = net
         self.register_buffer("scale", torch.ones(6) if scale is None else scale.float())
         self.register_buffer("shift", torch.zeros(6) if shift is None else shift.float())
+        # False when the map is not the slice logit's own pooling (IchSegNet slice_head "cam"): the
+        # slice's scaling would not mean anything on it, so the map stays sigmoid(map logits).
+        self.calibrate_map = calibrate_map
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         logits, cam = self.net(x)
         a, b = self.scale, self.shift
+        if not self.calibrate_map:
+            return torch.sigmoid(logits * a + b), torch.sigmoid(cam)
         return torch.sigmoid(logits * a + b), torch.sigmoid(cam * a[None, :, None, None] + b[None, :, None, None])
 
 
@@ -101,8 +107,10 @@ class IchSegNet(nn.Module):
     model saw it. Trained with a per-pixel loss on synthesised bleeds and on bleed-free real slices."""
 
     def __init__(self, in_ch: int = 5, widths: tuple[int, ...] = (24, 32, 64, 128, 160), n_labels: int = 6, dec: int = 48,
-                 dropout: float = 0.1, topk_frac: float = 0.01) -> None:
+                 dropout: float = 0.1, topk_frac: float = 0.01, slice_head: str = "topk") -> None:
         super().__init__()
+        if slice_head not in ("topk", "cam"):
+            raise ValueError(f"slice_head must be topk or cam, not {slice_head!r}")
         w0, w1, w2, w3, w4 = widths
         self.stem = conv_bn(in_ch, w0, 2)  # /2
         self.s4 = Block(w0, w1, 2)  # /4
@@ -116,6 +124,21 @@ class IchSegNet(nn.Module):
         self.drop = nn.Dropout2d(dropout)
         self.head = nn.Conv2d(dec, n_labels, 1)
         self.topk_frac = topk_frac
+        # slice_head "cam" (recipe 3): the slice logit comes from a class-activation head on the
+        # stride-16 features, pooled as in IchCnn (mean + max), trained on the real slice labels as
+        # the shipped recipe is; the decoder map stays the localization, trained per pixel. The map
+        # is then not the slice probability's own pooling, but the encoder under both is shaped by
+        # the per-pixel blood targets.
+        self.slice_head = slice_head
+        if slice_head == "cam":
+            self.cls_drop = nn.Dropout2d(0.2)
+            self.cls = nn.Conv2d(w4, n_labels, 1)
+
+    def map_topk(self, cam: torch.Tensor) -> torch.Tensor:
+        """Mean of the top-k map logits per label: the map's own slice logit."""
+        flat = cam.flatten(2)
+        k = max(1, int(round(int(flat.shape[2]) * self.topk_frac)))  # a constant in the exported graph (fixed input size)
+        return flat.topk(k, dim=2).values.mean(2)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         f4 = self.s4(self.stem(x))
@@ -125,7 +148,7 @@ class IchSegNet(nn.Module):
         d = self.f8(nn.functional.interpolate(d, scale_factor=2.0, mode="nearest") + self.l8(f8))
         d = self.f4(nn.functional.interpolate(d, scale_factor=2.0, mode="nearest") + self.l4(f4))
         cam = self.head(self.drop(d))
-        flat = cam.flatten(2)
-        k = max(1, int(round(int(flat.shape[2]) * self.topk_frac)))  # a constant in the exported graph (fixed input size)
-        logits = flat.topk(k, dim=2).values.mean(2)
-        return logits, cam
+        if self.slice_head == "cam":
+            c16 = self.cls(self.cls_drop(f16))
+            return 0.5 * (c16.mean(dim=(2, 3)) + c16.amax(dim=(2, 3))), cam
+        return self.map_topk(cam), cam

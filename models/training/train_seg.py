@@ -201,6 +201,12 @@ def build_bank(cache: dict, prev: np.ndarray, nxt: np.ndarray, size: int, seed: 
     return bank
 
 
+def run_arch(run: str) -> str:
+    """The slice head a run was trained with (arch.json; runs from before it are recipe 2: topk)."""
+    path = os.path.join(run, "arch.json")
+    return json.load(open(path))["sliceHead"] if os.path.exists(path) else "topk"
+
+
 def build_batch(cache, idx, prev, nxt, bank, pool, n_pairs, rng, args):
     """Real slices + clean/painted twins from the bank -> (x, y, pixel target, pixel weight)."""
     s4 = args.size // 4
@@ -245,7 +251,7 @@ def build_batch(cache, idx, prev, nxt, bank, pool, n_pairs, rng, args):
 def train_one(cache: dict, tr: np.ndarray, prev: np.ndarray, nxt: np.ndarray, args, seed: int, log, val=None) -> torch.nn.Module:
     torch.manual_seed(seed)
     rng = np.random.RandomState(seed)
-    net = IchSegNet(len(CHANNELS))
+    net = IchSegNet(len(CHANNELS), slice_head=args.slice_head)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = math.ceil(len(tr) / args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps_per_epoch * args.epochs, pct_start=0.15)
@@ -265,6 +271,10 @@ def train_one(cache: dict, tr: np.ndarray, prev: np.ndarray, nxt: np.ndarray, ar
             logits, cam = net(x)
             lp = pixel_loss(cam, tgt, wt)
             loss = slice_loss(logits, y) + args.pixel_weight * lp
+            if args.slice_head == "cam" and args.mil_weight > 0:
+                # the map's own pooling also answers the slice labels (weakly), so real bleeds the
+                # painter never drew still light the map where they are
+                loss = loss + args.mil_weight * slice_loss(net.map_topk(cam), y)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -359,6 +369,9 @@ def main() -> None:
     ap.add_argument("--p-exact", type=float, default=0.4, help="share of batches whose real slices are the exact pipeline tensors")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--slice-head", choices=["topk", "cam"], default="topk",
+                    help="topk: slice logit = top-1%% mean of the map (recipe 2); cam: a CAM head on the encoder (recipe 3)")
+    ap.add_argument("--mil-weight", type=float, default=0.5, help="recipe 3: weight of the map's own top-k slice loss")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
@@ -372,6 +385,7 @@ def main() -> None:
         logf.flush()
 
     log(f"args {vars(args)}")
+    json.dump({"sliceHead": args.slice_head, "size": args.size}, open(os.path.join(args.out, "arch.json"), "w"))
     t0 = time.time()
     cache = build_cache(args.data, os.path.join(args.cache, f"ctich-{args.size}.npz"), args.size)
     prev, nxt = neighbours(cache["patient"], cache["slice"])
