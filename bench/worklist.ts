@@ -7,14 +7,16 @@
  *   - the same page as the bare indexed study query (WORKLIST_ORDER_BY only), the baseline whose
  *     ratio shows the cost of the slice counts,
  *   - readWorklistItem for random active studies against a bare findUnique: with the rank (the API)
- *     and without (`rank: false`, what every realtime push reads; dashboards re-rank pushed rows).
+ *     and without (`rank: false`, what every realtime push reads; dashboards re-rank pushed rows),
+ *   - the rank alone, one statement keyed by the id (now) against the row's key read then four
+ *     range counts (before 2026-12-02), and the API row against that older rank beside the row.
  * Rounds alternate the queries so background load hits them alike.
  * The covering indexes this benchmark motivated are part of the schema now. Usage:
  *   tsx bench/worklist.ts [--studies 10000] [--slices 32] [--runs 200] [--warmup 30] [--no-postgres]
  */
 import { cpus, loadavg } from 'node:os';
 import { openDatabase, WORKLIST_ACTIVE_STATUSES, WORKLIST_ORDER_BY, type Database, type DbClient } from '@/server/db';
-import { readWorklist, readWorklistItem } from '@/server/triage/worklist-query';
+import { rankStatement, readWorklist, readWorklistItem } from '@/server/triage/worklist-query';
 import { postgresDatabases, sqliteDatabases, type TestDatabases } from '@/test/support/test-databases';
 import { seedWorklist } from './worklist-seed';
 
@@ -47,27 +49,11 @@ function bareWorklistPage(prisma: DbClient, limit: number) {
   return prisma.study.findMany({ where: { status: { in: [...WORKLIST_ACTIVE_STATUSES] } }, orderBy: [...WORKLIST_ORDER_BY], take: limit });
 }
 
-type RankRow = { id: string; priorityTier: number; anyProbability: number | null; receivedAt: Date };
 const ACTIVE = { status: { in: [...WORKLIST_ACTIVE_STATUSES] } };
 
-/** How readWorklistItem counted the studies ahead before: one count with an OR of the four ranges. */
-function rankCountOr(prisma: DbClient, r: RankRow) {
-  const any = r.anyProbability;
-  return prisma.study.count({
-    where: {
-      ...ACTIVE,
-      OR: [
-        { priorityTier: { lt: r.priorityTier } },
-        { priorityTier: r.priorityTier, anyProbability: any === null ? { not: null } : { gt: any } },
-        { priorityTier: r.priorityTier, anyProbability: any, receivedAt: { lt: r.receivedAt } },
-        { priorityTier: r.priorityTier, anyProbability: any, receivedAt: r.receivedAt, id: { lt: r.id } },
-      ],
-    },
-  });
-}
-
-/** How it counts now (worklist-query.ts countAhead): the four ranges as four counts side by side. */
-async function rankCountSplit(prisma: DbClient, r: RankRow) {
+/** The rank as it was counted before 2026-12-02: the row's sort key read, then four range counts side by side. */
+async function rankBefore(prisma: DbClient, id: string) {
+  const r = (await prisma.study.findUnique({ where: { id }, select: { id: true, priorityTier: true, anyProbability: true, receivedAt: true } }))!;
   const any = r.anyProbability;
   const [a, b, c, d] = await Promise.all([
     prisma.study.count({ where: { ...ACTIVE, priorityTier: { lt: r.priorityTier } } }),
@@ -78,14 +64,17 @@ async function rankCountSplit(prisma: DbClient, r: RankRow) {
   return a + b + c + d;
 }
 
+/** How it counts now (worklist-query.ts countAhead): one statement keyed by the id. */
+function rankNow(prisma: DbClient, id: string) {
+  return prisma.$queryRaw(rankStatement(id));
+}
+
 async function measure(db: Database): Promise<Timed[]> {
   const { prisma } = db;
-  const activeRows = await prisma.study.findMany({ where: ACTIVE, select: { id: true, priorityTier: true, anyProbability: true, receivedAt: true } });
+  const activeRows = await prisma.study.findMany({ where: ACTIVE, select: { id: true } });
   const active = activeRows.map((s) => s.id);
   let k = 0;
   const pick = () => active[(k++ * 7919) % active.length]!; // deterministic spread over the table
-  let m = 0;
-  const pickRow = () => activeRows[(m++ * 7919) % activeRows.length]!;
   const queries: [string, () => Promise<unknown>][] = [
     ['readWorklist(50)', () => readWorklist(prisma, 50)],
     ['baseline: study.findMany page of 50', () => bareWorklistPage(prisma, 50)],
@@ -95,8 +84,13 @@ async function measure(db: Database): Promise<Timed[]> {
     ['baseline: study.findUnique', () => prisma.study.findUnique({ where: { id: pick() } })],
     ['readWorklistItem(random active, rank: false) (every realtime push)', () => readWorklistItem(prisma, pick(), { rank: false })],
     ['baseline: study.findUnique', () => prisma.study.findUnique({ where: { id: pick() } })],
-    ['rank count: four range counts side by side (as now)', () => rankCountSplit(prisma, pickRow())],
-    ['baseline: rank count, one OR (before)', () => rankCountOr(prisma, pickRow())],
+    ['rank alone: one statement beside the row read (as now)', () => rankNow(prisma, pick())],
+    ['baseline: rank alone, key read then four counts (before)', () => rankBefore(prisma, pick())],
+    ['readWorklistItem(random active) (API, vs the rank as before)', () => readWorklistItem(prisma, pick())],
+    ['baseline: row + rank as before (row without rank beside key read then four counts)', () => {
+      const id = pick();
+      return Promise.all([readWorklistItem(prisma, id, { rank: false }), rankBefore(prisma, id)]);
+    }],
   ];
   for (let i = 0; i < WARMUP; i++) for (const [, q] of queries) await q();
   const timed: Timed[] = queries.map(([name]) => ({ name, samples: [] }));

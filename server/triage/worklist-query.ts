@@ -1,3 +1,4 @@
+import { raw, sqltag, type Sql } from '@prisma/client/runtime/client';
 import { parseStudyDecision } from '@/lib/study-decision';
 import type { WorklistItem } from '@/lib/worklist';
 import type { WorklistView } from '@/lib/worklist-view';
@@ -186,39 +187,62 @@ export async function readWorklist(prisma: DbClient, limit = 50, view: WorklistV
  * (app/worklist/worklist-state.ts rankStudies); the API's reads keep the default.
  */
 export async function readWorklistItem(prisma: DbClient, studyId: string, options: { rank?: boolean } = {}): Promise<WorklistItem | undefined> {
-  // The slice counts and the assignee need only the id: they start with the row's own read, not
-  // after it (one round trip less). Promise.resolve: a Prisma query runs once, however many await it.
+  // The slice counts, the assignee and the rank need only the id: they start with the row's own
+  // read, not after it (one round trip less). Promise.resolve: a Prisma query runs once, however
+  // many await it.
   const rowRead = Promise.resolve(prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT }));
   const extrasRead = rowExtras(prisma, [studyId], rowRead.then((r) => (r ? [r] : [])));
-  if (options.rank === false) {
-    const [row, extras] = await Promise.all([rowRead, extrasRead]);
-    return row ? toItem(row, 0, extras(row.id)) : undefined;
-  }
-  // The rank needs the row's sort key; it runs beside the counts still in flight.
-  const rankRead = rowRead.then((r) => (r ? countAhead(prisma, r) : -1));
-  const [row, extras, ahead] = await Promise.all([rowRead, extrasRead, rankRead]);
-  return row ? toItem(row, ahead + 1, extras(row.id)) : undefined;
+  const rankRead = options.rank === false ? Promise.resolve(-1) : countAhead(prisma, studyId);
+  const [row, extras, counted] = await Promise.all([rowRead, extrasRead, rankRead]);
+  if (!row) return undefined;
+  let ahead = counted;
+  // The row and the count are two statements: a study re-opened between them was counted as
+  // closed; count again rather than show an open study without a rank.
+  if (options.rank !== false && ahead < 0 && isActive(row.status)) ahead = await countAhead(prisma, studyId);
+  // The row's own status decides whether it has a rank, so a row never shows closed with one.
+  return toItem(row, options.rank !== false && isActive(row.status) && ahead >= 0 ? ahead + 1 : 0, extras(row.id));
 }
 
+const isActive = (status: string) => (WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(status);
+
+/** The active statuses as an SQL list; constants of this module, never input. */
+const ACTIVE_SQL = raw(`(${WORKLIST_ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`);
+
 /**
- * Rank - 1: how many active studies sort before `row` (-1 when it is closed, giving rank 0). Four
- * counts, one per way of sorting ahead, each a contiguous range of the worklist index, run side by
- * side: on PostgreSQL one count with an OR of the four took twice as long (bench/worklist.ts,
- * p95 37 vs 20 ms at load 10), on SQLite the same.
+ * Rank - 1: how many active studies sort before the study (WORKLIST_ORDER_BY: tier, "any" high to
+ * low with unscored last, arrival, id), or -1 when it is closed or gone. One statement keyed by the
+ * id, so it runs beside the row's read instead of after it: the study's own sort key is read inside
+ * (`me`) and each way of sorting ahead is one contiguous range of the worklist index (an index-only
+ * count; `status` is its last column):
+ *   1. a lower tier;
+ *   2. the same tier and a higher score (none when the study is unscored: `> NULL` is never true);
+ *   3. the study unscored: every scored one of its tier (their scores sort first);
+ *   4. the same score, then earlier arrival, then a lower id: `(receivedAt, id) < (…)`, a row-value
+ *      range both databases read off the index after the two equal columns;
+ *   5. both unscored: the same as 4 among the unscored ones (`=` never matches NULL).
+ * 2/3 and 4/5 exclude each other (the study's score is null or it is not). Before, the rank was four
+ * Prisma counts started after the row had arrived (bench/worklist.ts compares them in one run).
+ * `"priorityTier" >= -2147483648` is true of every int4 and changes no count (nor does `<= me.t`
+ * beside `= me.t`): it is there for PostgreSQL's planner, which cannot see the study's key when it
+ * plans. Guessing a third of the table for `< me.t`, and a fifth for 3 (every scored study of an
+ * unknown tier), it chose sequential scans; a two-sided range with an unknown end it estimates
+ * small, so it reads the index (server/triage/worklist-query.test.ts checks the plan).
  */
-async function countAhead(prisma: DbClient, row: StudyRow): Promise<number> {
-  if (!(WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(row.status)) return -1;
-  const any = row.anyProbability;
-  const tier = row.priorityTier;
-  const active = { status: { in: [...WORKLIST_ACTIVE_STATUSES] } };
-  const counts = await Promise.all(
-    [
-      { priorityTier: { lt: tier } },
-      { priorityTier: tier, anyProbability: any === null ? { not: null } : { gt: any } },
-      { priorityTier: tier, anyProbability: any, receivedAt: { lt: row.receivedAt } },
-      // The list's last tie-break (server/db/worklist-order.ts), so an exact tie gets the rank the list shows.
-      { priorityTier: tier, anyProbability: any, receivedAt: row.receivedAt, id: { lt: row.id } },
-    ].map((where) => prisma.study.count({ where: { ...active, ...where } })),
-  );
-  return counts.reduce((a, b) => a + b, 0);
+async function countAhead(prisma: DbClient, studyId: string): Promise<number> {
+  const rows = await prisma.$queryRaw<{ ahead: bigint | number }[]>(rankStatement(studyId));
+  return rows[0] ? Number(rows[0].ahead) : -1;
+}
+
+/** countAhead's statement, exported for the plan checks (worklist-query.test.ts) and bench/worklist.ts. */
+export function rankStatement(studyId: string): Sql {
+  return sqltag`
+    WITH me AS (SELECT "priorityTier" AS t, "anyProbability" AS p, "receivedAt" AS r, "id" AS i, "status" AS st FROM "Study" WHERE "id" = ${studyId})
+    SELECT CASE WHEN me.st IN ${ACTIVE_SQL} THEN
+        (SELECT count(*) FROM "Study" s WHERE s."status" IN ${ACTIVE_SQL} AND s."priorityTier" >= -2147483648 AND s."priorityTier" < me.t)
+      + (SELECT count(*) FROM "Study" s WHERE s."status" IN ${ACTIVE_SQL} AND s."priorityTier" = me.t AND s."anyProbability" > me.p)
+      + (SELECT count(*) FROM "Study" s WHERE s."status" IN ${ACTIVE_SQL} AND s."priorityTier" = me.t AND s."priorityTier" >= -2147483648 AND s."priorityTier" <= me.t AND s."anyProbability" IS NOT NULL AND me.p IS NULL)
+      + (SELECT count(*) FROM "Study" s WHERE s."status" IN ${ACTIVE_SQL} AND s."priorityTier" = me.t AND s."anyProbability" = me.p AND (s."receivedAt", s."id") < (me.r, me.i))
+      + (SELECT count(*) FROM "Study" s WHERE s."status" IN ${ACTIVE_SQL} AND s."priorityTier" = me.t AND s."anyProbability" IS NULL AND me.p IS NULL AND (s."receivedAt", s."id") < (me.r, me.i))
+    ELSE -1 END AS ahead
+    FROM me`;
 }
