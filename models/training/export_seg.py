@@ -174,8 +174,9 @@ def main() -> None:
         "file": f"{base}.onnx",
         "sha256": digest,
         "description": ("Residual CNN with a stride-4 localization decoder (2.5D: brain window of the previous/this/next slice + subdural + bone "
-                        "of this slice), trained from scratch on CT-ICH (66 patients) and on bleeds synthesised into its bleed-free slices. "
-                        "Research software, not a medical device. See models/MODEL_CARD.md."),
+                        "of this slice), trained from scratch on CT-ICH (66 patients) and on bleeds synthesised into its bleed-free slices"
+                        + ("; slice probabilities from a class-activation head on the encoder, maps from the decoder" if head == "cam" else "")
+                        + ". Research software, not a medical device. See models/MODEL_CARD.md."),
         "intendedUse": "research",
         "input": {"name": "input"},
         "outputs": {"probabilities": "probabilities", "cam": "cam"},
