@@ -39,9 +39,29 @@ def module_path(node_name: str) -> str:
     return ".".join(out)
 
 
+def dequantized(m: onnx.ModelProto) -> dict[str, torch.Tensor]:
+    """Float values of the initialisers and of DequantizeLinear(initialiser) outputs (a QDQ model's
+    int8 weights and int32 biases, bench/python/quantize_qdq.py): the weights the int8 model computes
+    with, which PyTorch then runs in float."""
+    arrays = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    out = {k: torch.from_numpy(v.copy()) for k, v in arrays.items()}
+    for n in m.graph.node:
+        if n.op_type == "DequantizeLinear" and n.input[0] in arrays:
+            q = torch.from_numpy(arrays[n.input[0]].astype("float64"))
+            scale = torch.from_numpy(arrays[n.input[1]].astype("float64"))
+            zp = torch.from_numpy(arrays[n.input[2]].astype("float64")) if len(n.input) > 2 else torch.zeros(())
+            axis = next((a.i for a in n.attribute if a.name == "axis"), 1)
+            if scale.dim() == 1:
+                shape = [1] * q.dim()
+                shape[axis] = -1
+                scale, zp = scale.view(shape), zp.view(shape)
+            out[n.output[0]] = ((q - zp) * scale).float()
+    return out
+
+
 def onnx_convs(path: str) -> dict[str, tuple[torch.Tensor, torch.Tensor | None]]:
     m = onnx.load(path)
-    inits = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
+    inits = dequantized(m)
     convs = {}
     for n in m.graph.node:
         if n.op_type == "Conv":
@@ -75,16 +95,25 @@ def load_folded(net: nn.Module, convs: dict[str, tuple[torch.Tensor, torch.Tenso
 def build(onnx_path: str, channels: int) -> tuple[nn.Module, str]:
     convs = onnx_convs(onnx_path)
     errors = []
-    for cls in (architectures.IchCnn, getattr(architectures, "IchSegNet", None)):
+    candidates = [("IchCnn", {})]
+    # IchSegNet's slice head is a top-k pooling of the map, or ("cam") its own 1x1 head on the encoder.
+    candidates += [("IchSegNet", {}), ("IchSegNet", {"slice_head": "cam"})]
+    for name, kwargs in candidates:
+        cls = getattr(architectures, name, None)
         if cls is None:
             continue
-        net = cls(in_ch=channels)
         try:
+            net = cls(in_ch=channels, **kwargs)
             load_folded(net, convs)
-        except ValueError as err:
-            errors.append(f"{cls.__name__}: {err}")
+        except (TypeError, ValueError) as err:
+            errors.append(f"{name}{kwargs or ''}: {err}")
             continue
-        return architectures.Exported(net).eval(), f"{cls.__name__} with the folded weights of {os.path.basename(onnx_path)}"
+        calibrate_map = not (name == "IchSegNet" and kwargs.get("slice_head") == "cam")
+        try:
+            wrapped = architectures.Exported(net, calibrate_map=calibrate_map)
+        except TypeError:  # an older Exported without calibrate_map
+            wrapped = architectures.Exported(net)
+        return wrapped.eval(), f"{name}{kwargs or ''} with the folded weights of {os.path.basename(onnx_path)}"
     raise SystemExit(f"no architecture in models/training/model.py matches {onnx_path}: {'; '.join(errors)}")
 
 
