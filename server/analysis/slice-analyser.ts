@@ -2,12 +2,13 @@ import { isAppError } from '@/lib/errors';
 import { LABELS } from '@/lib/labels';
 import type { DbClient } from '@/server/db';
 import { ByteLru } from '@/server/cache/byte-lru';
-import { parseDicom, type DicomHeader, type HuImage } from '@/server/dicom';
+import { parseDicom, type DicomHeader } from '@/server/dicom';
 import { checkSliceUsable } from '@/server/dicom/check-slice-usable';
 import { InlineSliceDecoder, type SliceDecoder } from '@/server/decode-pool';
 import type { InferenceEngine } from '@/server/inference';
 import type { DicomFileStore } from '@/server/files';
 import type { HuCache } from './hu-cache';
+import { assembleContextTensor } from './model-planes';
 
 export type SliceOutcome = { status: 'analysed' | 'failed'; studyId: string; seriesId: string };
 
@@ -22,7 +23,10 @@ interface SliceRow {
 
 /**
  * Decode → tensor → model for slices, writing one SlicePrediction per slice and model version.
- * Decoding and tensors run on `decoder` (the worker pool in the server), several slices at once.
+ * Decoding runs on `decoder` (the worker pool in the server), several slices at once, and turns
+ * each file straight from its stored values into its planes at model resolution (one per distinct
+ * window; server/analysis/model-planes.ts), which the cache keeps for the neighbours of 2.5D
+ * models; a slice's input is then copied together from its and its neighbours' planes.
  * A file that cannot be decoded is marked failed with its error code and message (it is still
  * listed, never silently skipped); a model failure is thrown so the job is retried.
  */
@@ -96,15 +100,16 @@ export class SliceAnalyser {
         const self = await this.load(row);
         if (!self) return undefined;
         // The slice and the neighbours its channels read; one not received (or no longer cached)
-        // is left out, and the slice itself stands in for it (buildContextTensor).
+        // is left out, and the slice itself stands in for it (assembleContextTensor).
         const at = neighbours.findIndex((n) => n.id === row.id);
-        const images = new Map<number, HuImage>([[0, self]]);
+        const planes = new Map<number, Float32Array>([[0, self]]);
         for (const offset of offsets) {
           const n = at >= 0 ? neighbours[at + offset] : undefined;
-          const image = n ? this.cache.get(n.id) : undefined;
-          if (image) images.set(offset, image);
+          const cached = n ? this.cached(n.id) : undefined;
+          if (cached) planes.set(offset, cached);
         }
-        return { row, tensor: await this.decoder.buildContextTensor(spec, images) };
+        // Copies of a few planes (5 x 64 KB for the shipped model): cheap enough for the event loop.
+        return { row, tensor: assembleContextTensor(spec, (offset) => planes.get(offset)) };
       }),
     );
     const ready = built.filter((b) => b !== undefined);
@@ -137,25 +142,32 @@ export class SliceAnalyser {
     return this.headers.get(row.id) ?? parseDicom(await this.files.read(row.storedPath), { headerOnly: true }).header;
   }
 
-  /** HU from the cache or the stored file; decodes and caches on a miss. */
-  private async load(row: SliceRow): Promise<HuImage | undefined> {
-    return this.cache.get(row.id) ?? this.decode(row);
+  /** A slice's planes for the loaded model when the cache has them. */
+  private cached(id: string): Float32Array | undefined {
+    const hit = this.cache.get(id);
+    return hit && hit.spec === this.engine.manifest.preprocess ? hit.planes : undefined;
   }
 
-  private async decode(row: SliceRow): Promise<HuImage | undefined> {
+  /** Planes from the cache or the stored file; decodes and caches on a miss. */
+  private async load(row: SliceRow): Promise<Float32Array | undefined> {
+    return this.cached(row.id) ?? this.decode(row);
+  }
+
+  private async decode(row: SliceRow): Promise<Float32Array | undefined> {
     try {
       // The brain area is measured once, at the first decode: finalisation refuses a series with no brain on any slice.
       const firstDecode = row.decodeStatus !== 'decoded';
-      const slice = await this.decoder.decodeSlice(await this.files.read(row.storedPath), { measureBrain: firstDecode });
+      const spec = this.engine.manifest.preprocess;
+      const slice = await this.decoder.decodeForModel(await this.files.read(row.storedPath), spec, { measureBrain: firstDecode });
       checkSliceUsable(slice.header);
-      this.cache.set(row.id, slice.hu);
+      this.cache.set(row.id, { spec, planes: slice.planes });
       this.headers.set(row.id, slice.header);
       if (firstDecode) {
         const brainAreaMm2 = slice.brainAreaMm2 ?? null;
         await this.prisma.instance.update({ where: { id: row.id }, data: { decodeStatus: 'decoded', decodeErrorCode: null, decodeErrorMessage: null, brainAreaMm2 } });
         row.decodeStatus = 'decoded';
       }
-      return slice.hu;
+      return slice.planes;
     } catch (err) {
       if (!isAppError(err)) throw err; // unexpected: let the job retry and log it
       await this.prisma.instance.update({

@@ -3,7 +3,7 @@ import { AppError, ERROR_STATUS, type ErrorCode } from '@/lib/errors';
 import type { PreprocessSpec } from '@/lib/model-manifest';
 import type { HuImage } from '@/server/dicom';
 import type { Logger } from '@/server/logging';
-import { ownedBuffer, type DecodedSlice, type DecodeResults, type DecodeTask, type RenderedSlice } from './decode-task';
+import { ownedBuffer, type DecodedSlice, type DecodeResults, type DecodeTask, type ModelSlice, type RenderedSlice } from './decode-task';
 import type { DecodeReply, DecodeRequest } from './serve-decode-tasks';
 import type { DecodeLane, SliceDecoder } from './slice-decoder';
 
@@ -70,6 +70,11 @@ export class DecodePool implements SliceDecoder {
 
   decodeSlice(bytes: Uint8Array, options: { measureBrain?: boolean; lane?: DecodeLane } = {}): Promise<DecodedSlice> {
     return this.run('slice', { kind: 'slice', bytes, measureBrain: options.measureBrain ?? false }, ownedBuffer(bytes), options.lane ?? 'batch');
+  }
+
+  decodeForModel(bytes: Uint8Array, spec: PreprocessSpec, options: { measureBrain?: boolean; lane?: DecodeLane } = {}): Promise<ModelSlice> {
+    // The planes come back moved, not copied (a fresh buffer per slice, owned by the caller's cache).
+    return this.run('model', { kind: 'model', bytes, spec, measureBrain: options.measureBrain ?? false }, ownedBuffer(bytes), options.lane ?? 'batch');
   }
 
   buildContextTensor(spec: PreprocessSpec, images: ReadonlyMap<number, HuImage>): Promise<Float32Array> {

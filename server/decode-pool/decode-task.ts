@@ -1,7 +1,10 @@
 import type { PreprocessSpec } from '@/lib/model-manifest';
+import { isAppError } from '@/lib/errors';
 import { buildContextTensor } from '@/server/analysis/build-context-tensor';
-import { decodeCtSlice, type DicomHeader, type DicomWarning, type HuImage } from '@/server/dicom';
+import { modelPlanesFromStored } from '@/server/analysis/model-planes';
+import { checkIsCt, decodeCtSlice, decodePixels, parseDicom, toHounsfield, type DicomHeader, type DicomWarning, type HuImage, type StoredFrame } from '@/server/dicom';
 import { intracranialSoftTissueArea } from '@/server/dicom/intracranial-content';
+import { storedHu } from '@/server/dicom/stored-tensor';
 import { encodeHuInt16LE } from '@/server/viewer/encode-hu';
 
 /** One file decoded for analysis: header, HU, warnings and (when asked) the brain area of the slice. */
@@ -10,6 +13,20 @@ export interface DecodedSlice {
   hu: HuImage;
   warnings: DicomWarning[];
   /** mm² of soft tissue inside the skull (intracranialSoftTissueArea); present when asked for. */
+  brainAreaMm2?: number | undefined;
+}
+
+/**
+ * One file decoded for the model (the analysis path): header, warnings, the brain area when asked,
+ * and the slice's planes at model resolution (server/analysis/model-planes.ts) built straight from
+ * the stored values. No HU image is made, kept or sent back.
+ */
+export interface ModelSlice {
+  header: DicomHeader;
+  warnings: DicomWarning[];
+  /** planeLayout(spec).planeSpec's tensor: one plane per distinct window of the spec. */
+  planes: Float32Array;
+  /** As DecodedSlice's: the same number, from the same HU values. */
   brainAreaMm2?: number | undefined;
 }
 
@@ -27,11 +44,13 @@ export interface RenderedSlice {
  */
 export type DecodeTask =
   | { kind: 'slice'; bytes: Uint8Array; measureBrain: boolean }
+  | { kind: 'model'; bytes: Uint8Array; spec: PreprocessSpec; measureBrain: boolean }
   | { kind: 'tensor'; spec: PreprocessSpec; images: [offset: number, image: HuImage][] }
   | { kind: 'render'; bytes: Uint8Array };
 
 export interface DecodeResults {
   slice: DecodedSlice;
+  model: ModelSlice;
   tensor: Float32Array;
   render: RenderedSlice;
 }
@@ -58,6 +77,27 @@ async function runAny(task: DecodeTask, options: DecodeTaskOptions): Promise<Dec
       const brainAreaMm2 = task.measureBrain ? intracranialSoftTissueArea(slice.hu, slice.header.pixelSpacing) : undefined;
       return { ...slice, brainAreaMm2 };
     }
+    case 'model': {
+      // decodeCtSlice up to the rescale: the same parse, CT check and frame decode, the same
+      // DICOM_* failures; then planes from the stored values instead of an HU image.
+      const parsed = parseDicom(task.bytes);
+      checkIsCt(parsed.header);
+      const frame = await decodePixels(parsed, 0);
+      // The warnings toHounsfield adds (RSNA correction, MONOCHROME1) depend on the header alone.
+      toHounsfield(parsed.header, { rows: 1, columns: 1, pixels: frame.pixels.subarray(0, 1) }, undefined, { warnings: parsed.warnings });
+      const spec = options.canonicalSpec ? options.canonicalSpec(task.spec) : task.spec;
+      let planes: Float32Array;
+      try {
+        planes = modelPlanesFromStored(parsed.header, frame, spec);
+      } catch (err) {
+        // Not the file's fault (a spec the model cannot use): not an AppError, so the analyser
+        // retries the job as it did when tensors failed, instead of marking the slice undecodable.
+        if (isAppError(err)) throw new Error(`building the model input failed: ${err.code}: ${err.message}`, { cause: err });
+        throw err;
+      }
+      const brainAreaMm2 = task.measureBrain ? intracranialSoftTissueArea(sampledHu(parsed.header, frame), parsed.header.pixelSpacing) : undefined;
+      return { header: parsed.header, warnings: parsed.warnings, planes, brainAreaMm2 };
+    }
     case 'tensor': {
       const images = new Map(task.images);
       const spec = options.canonicalSpec ? options.canonicalSpec(task.spec) : task.spec;
@@ -70,10 +110,34 @@ async function runAny(task: DecodeTask, options: DecodeTaskOptions): Promise<Dec
   }
 }
 
+// The HU image the brain-area measurement reads, reused from slice to slice (synchronous use only).
+let brainScratch = new Float32Array(0);
+
+/**
+ * An HU image holding toHounsfield's values at every pixel intracranialSoftTissueArea reads (even
+ * rows, even columns: it works at half resolution); the other pixels hold stale values it never
+ * reads. A quarter of the lookups of a whole HU image, same area to the last bit (tested against
+ * the full image in server/analysis/model-planes.test.ts). 32-bit data: the whole image.
+ */
+function sampledHu(header: DicomHeader, frame: StoredFrame): HuImage {
+  const { rows, columns, pixels } = frame;
+  const n = rows * columns;
+  if (brainScratch.length < n) brainScratch = new Float32Array(n);
+  const hu = brainScratch.length === n ? brainScratch : brainScratch.subarray(0, n);
+  const table = storedHu(header, pixels);
+  if (!table) return toHounsfield(header, frame, hu);
+  const { offset, hu: huOf } = table;
+  for (let r = 0; r < rows; r += 2) {
+    for (let i = r * columns, end = i + columns; i < end; i += 2) hu[i] = huOf[pixels[i]! + offset]!;
+  }
+  return { rows, columns, hu };
+}
+
 /** The ArrayBuffers a task's result can move back to the caller without a copy (shared memory needs none). */
 export function resultTransfer(result: DecodeResults[DecodeTask['kind']]): ArrayBuffer[] {
   if (result instanceof Float32Array) return ownedBuffer(result);
   if ('body' in result) return ownedBuffer(result.body);
+  if ('planes' in result) return ownedBuffer(result.planes);
   return ownedBuffer(result.hu.hu);
 }
 

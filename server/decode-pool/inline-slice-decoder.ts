@@ -1,6 +1,6 @@
 import type { PreprocessSpec } from '@/lib/model-manifest';
 import type { HuImage } from '@/server/dicom';
-import { runDecodeTask, type DecodedSlice, type RenderedSlice } from './decode-task';
+import { runDecodeTask, type DecodedSlice, type ModelSlice, type RenderedSlice } from './decode-task';
 import type { SliceDecoder } from './slice-decoder';
 
 /**
@@ -10,6 +10,10 @@ import type { SliceDecoder } from './slice-decoder';
 export class InlineSliceDecoder implements SliceDecoder {
   decodeSlice(bytes: Uint8Array, options: { measureBrain?: boolean } = {}): Promise<DecodedSlice> {
     return runDecodeTask({ kind: 'slice', bytes, measureBrain: options.measureBrain ?? false });
+  }
+
+  decodeForModel(bytes: Uint8Array, spec: PreprocessSpec, options: { measureBrain?: boolean } = {}): Promise<ModelSlice> {
+    return runDecodeTask({ kind: 'model', bytes, spec, measureBrain: options.measureBrain ?? false });
   }
 
   buildContextTensor(spec: PreprocessSpec, images: ReadonlyMap<number, HuImage>): Promise<Float32Array> {

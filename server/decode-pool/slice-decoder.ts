@@ -1,6 +1,6 @@
 import type { PreprocessSpec } from '@/lib/model-manifest';
 import type { HuImage } from '@/server/dicom';
-import type { DecodedSlice, RenderedSlice } from './decode-task';
+import type { DecodedSlice, ModelSlice, RenderedSlice } from './decode-task';
 
 /** Interactive work (a reader scrolling the viewer) is served before batch work (analysis). */
 export type DecodeLane = 'interactive' | 'batch';
@@ -13,6 +13,12 @@ export type DecodeLane = 'interactive' | 'batch';
 export interface SliceDecoder {
   /** One stored file to header + HU; `measureBrain` adds the intracranial soft-tissue area. The bytes may be moved away: do not reuse them. */
   decodeSlice(bytes: Uint8Array, options?: { measureBrain?: boolean; lane?: DecodeLane }): Promise<DecodedSlice>;
+  /**
+   * One stored file to header + the slice's planes for `spec` (server/analysis/model-planes.ts),
+   * straight from the stored values; `measureBrain` as for decodeSlice. Fails as decodeSlice does
+   * (the same DICOM_* codes, the pool's watchdog). The bytes may be moved away: do not reuse them.
+   */
+  decodeForModel(bytes: Uint8Array, spec: PreprocessSpec, options?: { measureBrain?: boolean; lane?: DecodeLane }): Promise<ModelSlice>;
   /** The model input of one slice from itself (offset 0) and its neighbours (buildContextTensor). */
   buildContextTensor(spec: PreprocessSpec, images: ReadonlyMap<number, HuImage>): Promise<Float32Array>;
   /** One stored file as the study view's Int16 HU. The bytes may be moved away: do not reuse them. */
