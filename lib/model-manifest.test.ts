@@ -25,7 +25,7 @@ describe('the manifest contract: study operating points', () => {
   });
 
   it('accepts the shipped model manifest', () => {
-    const shipped = JSON.parse(readFileSync('models/ich-cnn-1.0.0.json', 'utf8')) as unknown;
+    const shipped = JSON.parse(readFileSync('models/ich-cnn-3.0.0.json', 'utf8')) as unknown;
     expect(modelManifestSchema.safeParse(shipped).success).toBe(true);
   });
 

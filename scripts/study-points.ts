@@ -1,5 +1,5 @@
 /**
- * npm run model:study-points -- --oof models/training/oof-predictions.csv --manifest models/<name>-<version>.json
+ * npm run model:study-points -- --oof models/training/ich-cnn-1.0.0-oof-predictions.csv --manifest models/<name>-<version>.json
  *   [--sensitivity 0.95] [--subtype-sensitivity 0.8] [--min-subtype-positives 10] [--dry-run]
  *
  * Compares study aggregation rules on the training recipe's out-of-fold slice predictions

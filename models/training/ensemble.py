@@ -5,7 +5,7 @@ reduction there is, and it keeps the out-of-fold claim honest: member k of every
 training patients, so the average of their out-of-fold predictions is still out of fold.
 
   /usr/bin/python3 models/training/ensemble.py --data ../shared/data/ct-ich \
-      --runs /tmp/ich-ens-2025,/tmp/ich-ens-2026 --oof-csv models/training/oof-predictions.csv \
+      --runs /tmp/ich-ens-2025,/tmp/ich-ens-2026 --oof-csv models/training/ich-cnn-1.0.0-oof-predictions.csv \
       --out /tmp/ich-ens
 
 Each run folder holds oof.npy (and final.pt for the export). --oof-csv adds a member whose only

@@ -3,7 +3,7 @@
   nice -n 10 /usr/bin/python3 models/training/export.py --run /tmp/ich-run --data ../shared/data/ct-ich \
       --cache /tmp/ich-cache --out models --name ich-cnn --version 1.0.0
 
-Writes models/<name>-<version>.onnx and .json, models/training/oof-predictions.csv, and
+Writes models/<name>-<version>.onnx and .json, models/training/ich-cnn-1.0.0-oof-predictions.csv, and
 <run>/parity.json (PyTorch outputs on real CT-ICH inputs) + <run>/parity-input.bin for the Node check
 (models/training/check_onnx_node.ts).
 """
@@ -112,7 +112,7 @@ def main() -> None:
         op_metrics[l] = {"targetSensitivity": SENSITIVITY[l], **ops[l], "positives": int(y[:, j].sum())}
     oof_summary = summarise(oof, y, patient)
 
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "oof-predictions.csv"), "w") as f:
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "ich-cnn-1.0.0-oof-predictions.csv"), "w") as f:
         f.write("patient,slice," + ",".join(f"p_{l}" for l in LABELS) + "," + ",".join(LABELS) + "\n")
         for i in range(len(y)):
             f.write(f"{patient[i]},{cache['slice'][i]}," + ",".join(f"{v:.6f}" for v in oof[i]) + "," + ",".join(str(int(v)) for v in y[i]) + "\n")

@@ -23,7 +23,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", default="/tmp/ich-run")
     ap.add_argument("--manifest", required=True)
-    ap.add_argument("--oof-csv", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "oof-predictions.csv"))
+    ap.add_argument("--oof-csv", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "ich-cnn-1.0.0-oof-predictions.csv"))
     args = ap.parse_args()
     rows = list(csv.DictReader(open(args.oof_csv)))
     patient = np.array([int(r["patient"]) for r in rows])

@@ -20,7 +20,7 @@ import { assembleContextTensor, modelPlanesFromHu, planeLayout } from './model-p
 
 const GE_DIR = fileURLToPath(new URL('../../../shared/data/dicom/ge-head-ct', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../dicom/__fixtures__', import.meta.url));
-const SHIPPED = (JSON.parse(readFileSync(new URL('../../models/ich-cnn-1.0.0.json', import.meta.url), 'utf8')) as ModelManifest).preprocess;
+const SHIPPED = (JSON.parse(readFileSync(new URL('../../models/ich-cnn-3.0.0.json', import.meta.url), 'utf8')) as ModelManifest).preprocess;
 const sized = (spec: PreprocessSpec, size: number): PreprocessSpec => ({ ...spec, inputSize: { height: size, width: size } });
 /** Five channels, two reading neighbours, the same window twice with different normalisation. */
 const ODD: PreprocessSpec = {

@@ -1,5 +1,4 @@
 import { isAppError } from '@/lib/errors';
-import { LABELS } from '@/lib/labels';
 import type { DbClient } from '@/server/db';
 import { ByteLru } from '@/server/cache/byte-lru';
 import { parseDicom, type DicomHeader } from '@/server/dicom';
@@ -8,6 +7,7 @@ import { InlineSliceDecoder, type SliceDecoder } from '@/server/decode-pool';
 import type { InferenceEngine } from '@/server/inference';
 import type { DicomFileStore } from '@/server/files';
 import type { HuCache } from './hu-cache';
+import { encodeMaps } from './map-encoding';
 import { assembleContextTensor } from './model-planes';
 
 export type SliceOutcome = { status: 'analysed' | 'failed'; studyId: string; seriesId: string };
@@ -125,7 +125,7 @@ export class SliceAnalyser {
         intraventricularProbability: p.intraventricular,
         subarachnoidProbability: p.subarachnoid,
         subduralProbability: p.subdural,
-        localizationRef: r.inference.cam ? encodeCam(r.inference.cam) : null,
+        localizationRef: r.inference.cam ? encodeMaps(r.inference.cam) : null,
         inferredAt: new Date(),
       };
       const modelVersion = `${name}@${version}`;
@@ -178,23 +178,4 @@ export class SliceAnalyser {
       return undefined;
     }
   }
-}
-
-/**
- * Localisation maps travel with the prediction as a compact string: "h x w:" then the six maps
- * (LABELS order) as base64 float32. 6 x 8 x 8 maps are 2 KB, small enough for the row itself.
- */
-export function encodeCam(cam: { height: number; width: number; maps: Float32Array }): string {
-  const bytes = new Uint8Array(cam.maps.buffer, cam.maps.byteOffset, cam.maps.byteLength);
-  return `${cam.height}x${cam.width}:${Buffer.from(bytes).toString('base64')}`;
-}
-
-export function decodeCam(ref: string): { height: number; width: number; maps: Float32Array } | undefined {
-  const m = /^(\d+)x(\d+):(.*)$/s.exec(ref);
-  if (!m) return undefined;
-  const height = Number(m[1]);
-  const width = Number(m[2]);
-  const buf = Buffer.from(m[3]!, 'base64');
-  const maps = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  return maps.length === LABELS.length * height * width ? { height, width, maps } : undefined;
 }

@@ -1,2 +1,2 @@
 /** The model the server and the tools load unless MODEL_MANIFEST says otherwise (see models/MODEL_CARD.md). */
-export const DEFAULT_MODEL_MANIFEST = 'models/ich-cnn-1.0.0.json';
+export const DEFAULT_MODEL_MANIFEST = 'models/ich-cnn-3.0.0.json';

@@ -10,7 +10,7 @@ import { InlineSliceDecoder } from './inline-slice-decoder';
 // that never returns (a stuck codec) must fail by name while the pool carries on.
 const fixture = (name: string) => readFileSync(new URL(`../dicom/__fixtures__/${name}`, import.meta.url));
 const FILES = ['ct-s16.dcm', 'ct-s16-j2k.dcm', 'ct-s16-htj2k.dcm', 'ct-s16-jpeg-ls.dcm', 'ct-s16-rle.dcm', 'ct-u12-rsna.dcm', 'ct-u8-jpeg-baseline.dcm', 'ct-smooth-j2k-lossy.dcm'];
-const manifest = JSON.parse(readFileSync(new URL('../../models/ich-cnn-1.0.0.json', import.meta.url), 'utf8')) as ModelManifest;
+const manifest = JSON.parse(readFileSync(new URL('../../models/ich-cnn-3.0.0.json', import.meta.url), 'utf8')) as ModelManifest;
 const hangingEntry = new URL('./__fixtures__/hanging-decode-worker.ts', import.meta.url);
 const START = 120_000; // workers load tsx and the codecs from source: slow on a loaded machine
 

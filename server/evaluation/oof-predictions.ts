@@ -8,7 +8,7 @@ export interface OofPatient {
 }
 
 /**
- * Parses models/training/oof-predictions.csv (`patient,slice,p_<label>...,<label>...`, written by the
+ * Parses models/training/ich-cnn-1.0.0-oof-predictions.csv (`patient,slice,p_<label>...,<label>...`, written by the
  * training recipe) into patients, slices sorted by slice number. Throws with the line on bad input.
  */
 export function parseOofPredictions(text: string): OofPatient[] {

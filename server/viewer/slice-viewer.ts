@@ -1,7 +1,7 @@
 import { AppError, isAppError } from '@/lib/errors';
 import { LABELS, type Label } from '@/lib/labels';
 import type { SliceLocalization } from '@/lib/study-detail';
-import { decodeCam } from '@/server/analysis/slice-analyser';
+import { decodeMaps } from '@/server/analysis/map-encoding';
 import type { DbClient } from '@/server/db';
 import { InlineSliceDecoder, type SliceDecoder } from '@/server/decode-pool';
 import type { DicomFileStore } from '@/server/files';
@@ -82,7 +82,7 @@ export class SliceViewer implements SliceViewerService {
       select: { modelVersion: true, localizationRef: true },
     });
     const chosen = predictions.find((p) => p.modelVersion === studyModel) ?? predictions[0];
-    const cam = chosen?.localizationRef ? decodeCam(chosen.localizationRef) : undefined;
+    const cam = chosen?.localizationRef ? decodeMaps(chosen.localizationRef) : undefined;
     if (!chosen || !cam) throw new AppError('NOT_FOUND', 'this slice has no localization map');
     const plane = cam.height * cam.width;
     const maps = Object.fromEntries(
