@@ -37,6 +37,21 @@ describe('compareAggregations', () => {
     expect(c.chosen).toBe('max');
     expect(c.why).toMatch(/noise of 12 patients/);
   });
+
+  it('says so when max itself ranks best, instead of comparing max with itself', () => {
+    // One slice carries the bleed: max separates perfectly, the means dilute it.
+    const random = seededRandom(8);
+    const sharp: PatientSlices[] = Array.from({ length: 30 }, (_, i) => {
+      const truth = (i % 2) as 0 | 1;
+      const slices = Array.from({ length: 20 }, () => random() * 0.3);
+      if (truth) slices[10] = 0.5 + random() * 0.5;
+      return { patient: `p${i}`, slices, truth };
+    });
+    const c = compareAggregations(sharp, { resamples: 200 });
+    expect(c.chosen).toBe('max');
+    expect(c.why).toMatch(/^max ranks best \(AUC 1\.000\)/);
+    expect(c.why).not.toMatch(/vs max/);
+  });
 });
 
 describe('nestedRuleScores', () => {

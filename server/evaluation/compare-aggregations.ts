@@ -83,7 +83,9 @@ export function compareAggregations(patients: readonly PatientSlices[], options:
   const best = [...results].sort((a, b) => (b.auc ?? 0) - (a.auc ?? 0))[0]!;
   const why = better
     ? `${better.rule} beats max (AUC ${better.auc?.toFixed(3)} vs ${maxAuc?.toFixed(3)}, difference interval above 0)`
-    : `no rule beats max by more than the noise of ${patients.length} patients (best: ${best.rule} AUC ${best.auc?.toFixed(3)} vs max ${maxAuc?.toFixed(3)}; every difference interval includes 0 or is below it)`;
+    : best.rule === 'max'
+      ? `max ranks best (AUC ${maxAuc?.toFixed(3)}); no other rule's difference interval lies above 0`
+      : `no rule beats max by more than the noise of ${patients.length} patients (best: ${best.rule} AUC ${best.auc?.toFixed(3)} vs max ${maxAuc?.toFixed(3)}; every difference interval includes 0 or is below it)`;
   return {
     patients: patients.length,
     positives: y.filter((v) => v === 1).length,
