@@ -21,7 +21,7 @@ import { AIR_HU, upsampleGrid } from '../lib/evidence-heat';
 import { LABELS, type Label } from '../lib/labels';
 import { buildContextTensor } from '../server/analysis/build-context-tensor';
 import { InferenceEngine, type SliceInference } from '../server/inference';
-import { composeRgbSheet, composeSheet, overlayHeat, shrink, windowToGray, type GrayImage } from './lib/contact-sheet';
+import { composeRgbSheet, composeSheet, grayToRgb, overlayHeat, shrink, windowToGray, type GrayImage } from './lib/contact-sheet';
 import { encodeGrayPng, encodeRgbPng } from './lib/png';
 import { pino } from 'pino';
 
@@ -127,15 +127,16 @@ async function main(argv: string[]): Promise<number> {
     return opts.tile !== undefined || ordered.length > 1 ? shrink(img, opts.tile ?? 256) : img;
   });
   const columns = opts.columns ?? Math.ceil(Math.sqrt(tiles.length));
-  const inferred = opts.model ? await runModel(opts.model.manifest, ordered.map((s) => s.image)) : undefined;
+  // The model's answer travels with the label and opacity it was asked for, so no branch below re-checks opts.model.
+  const inferred = opts.model ? { ...opts.model, ...(await runModel(opts.model.manifest, ordered.map((s) => s.image))) } : undefined;
   let sheet: { width: number; height: number };
-  if (inferred && opts.model) {
-    const { label, opacity } = opts.model;
+  if (inferred) {
+    const { label, opacity } = inferred;
     const li = LABELS.indexOf(label);
     const rgbTiles = tiles.map((tile, k) => {
       const cam = inferred.results[k]!.cam;
       const image = ordered[k]!.image;
-      if (!cam) return overlayHeat(tile, new Float32Array(tile.width * tile.height), 0, () => true);
+      if (!cam) return grayToRgb(tile); // a model without maps: the slice as it is
       const plane = cam.height * cam.width;
       const heat = upsampleGrid(cam.maps.subarray(li * plane, (li + 1) * plane), cam.height, cam.width, tile.height, tile.width);
       const air = (x: number, y: number) => {
@@ -160,8 +161,8 @@ async function main(argv: string[]): Promise<number> {
       width: sheet.width,
       height: sheet.height,
       window: { level: opts.level, width: opts.width },
-      ...(inferred && opts.model ? { model: inferred.model, label: opts.model.label } : {}),
-      slices: ordered.map((s, i) => ({ file: s.file, position: Number(series.ordered[i]!.position.toFixed(3)), ...(inferred && opts.model ? modelFigures(inferred.results[i]!, opts.model.label) : {}) })),
+      ...(inferred ? { model: inferred.model, label: inferred.label } : {}),
+      slices: ordered.map((s, i) => ({ file: s.file, position: Number(series.ordered[i]!.position.toFixed(3)), ...(inferred ? modelFigures(inferred.results[i]!, inferred.label) : {}) })),
       tiltDeg: Number(series.tiltDeg.toFixed(2)),
       spacing: series.spacing,
       warnings: series.warnings.map((w) => w.code),

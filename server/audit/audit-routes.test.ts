@@ -61,6 +61,7 @@ describe('audit journal through the real route handlers (SQLite)', () => {
       status: () => ({ version: 't', startedAt: '', model: null }),
       worklist: async () => [],
       study: (uid) => readStudyDetail(db.prisma, uid),
+      studyExists: async (uid) => (await readStudyDetail(db.prisma, uid)) !== undefined,
       ingest: unused,
       upload: unused,
       quarantine: unused,

@@ -188,6 +188,7 @@ describe('who may call what (role × route matrix, real route handlers, SQLite)'
       status: () => ({ version: '1.2.3', startedAt: '2026-11-23T00:00:00.000Z', model: { name: 'm', version: '1', provider: 'cpu' } }),
       worklist: async () => [],
       study: async () => undefined,
+      studyExists: async () => false,
       ingest: async (_bytes, source) => {
         ingested.push(source.sender);
         return { status: 'stored', studyInstanceUid: UID, seriesInstanceUid: `${UID}.9`, sopInstanceUid: `${UID}.1`, sopClassUid: '1.2.840.10008.5.1.4.1.1.2' };

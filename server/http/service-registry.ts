@@ -34,8 +34,8 @@ export interface ServerServices {
   priors?: ((studyInstanceUid: string, options: { revealIdentity: boolean }) => Promise<PriorStudy[] | undefined>) | undefined;
   /** One study with its per-slice results; undefined when unknown. */
   study: (studyInstanceUid: string, options?: { revealIdentity?: boolean }) => Promise<StudyDetail | undefined>;
-  /** Whether a study was received here (one indexed read, for the study page's 404); optional: `study` answers it otherwise. */
-  studyExists?: ((studyInstanceUid: string) => Promise<boolean>) | undefined;
+  /** Whether a study was received here (one indexed read, for the study page's 404). */
+  studyExists: (studyInstanceUid: string) => Promise<boolean>;
   /** The durable ingest path (STOW-RS, uploads). */
   ingest: IngestService['ingest'];
   /** Dashboard uploads (files or zips) within the configured limits. */

@@ -190,17 +190,18 @@ export async function readWorklistItem(prisma: DbClient, studyId: string, option
   // The slice counts, the assignee and the rank need only the id: they start with the row's own
   // read, not after it (one round trip less). Promise.resolve: a Prisma query runs once, however
   // many await it.
+  const ranked = options.rank !== false;
   const rowRead = Promise.resolve(prisma.study.findUnique({ where: { id: studyId }, select: STUDY_SELECT }));
   const extrasRead = rowExtras(prisma, [studyId], rowRead.then((r) => (r ? [r] : [])));
-  const rankRead = options.rank === false ? Promise.resolve(-1) : countAhead(prisma, studyId);
+  const rankRead = ranked ? countAhead(prisma, studyId) : Promise.resolve(-1);
   const [row, extras, counted] = await Promise.all([rowRead, extrasRead, rankRead]);
   if (!row) return undefined;
   let ahead = counted;
   // The row and the count are two statements: a study re-opened between them was counted as
   // closed; count again rather than show an open study without a rank.
-  if (options.rank !== false && ahead < 0 && isActive(row.status)) ahead = await countAhead(prisma, studyId);
+  if (ranked && ahead < 0 && isActive(row.status)) ahead = await countAhead(prisma, studyId);
   // The row's own status decides whether it has a rank, so a row never shows closed with one.
-  return toItem(row, options.rank !== false && isActive(row.status) && ahead >= 0 ? ahead + 1 : 0, extras(row.id));
+  return toItem(row, ranked && isActive(row.status) && ahead >= 0 ? ahead + 1 : 0, extras(row.id));
 }
 
 const isActive = (status: string) => (WORKLIST_ACTIVE_STATUSES as readonly string[]).includes(status);

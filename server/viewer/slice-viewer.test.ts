@@ -155,6 +155,7 @@ describe('slice routes over HTTP semantics (SQLite, real route handlers)', () =>
       status: () => ({ version: 't', startedAt: '', model: null }),
       worklist: async () => [],
       study: (uid, options) => readStudyDetail(db.prisma, uid, { manifest: engine.manifest, revealIdentity: options?.revealIdentity ?? false }),
+      studyExists: async (uid) => (await db.prisma.study.findUnique({ where: { StudyInstanceUID: uid }, select: { id: true } })) !== null,
       ingest: async () => {
         throw new Error('not used');
       },
