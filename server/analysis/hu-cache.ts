@@ -10,8 +10,8 @@ export interface CachedPlanes {
 
 /**
  * Recently decoded slices, so a study's final pass (and neighbours of 2.5D models) does not decode
- * every file twice. It holds each slice's planes at model resolution, not its HU image: 196 KB per
- * slice for the shipped model (three 128x128 windows), against 1 MB of HU at 512x512. Bounded by the
+ * every file twice. It holds each slice's planes at model resolution, not its HU image: 442 KB per
+ * slice for the shipped model (three 192x192 windows), against 1 MB of HU at 512x512. Bounded by the
  * bytes held (HU_CACHE_MB); least recently used slices go first. (The name is the historical one.)
  */
 export class HuCache extends ByteLru<CachedPlanes> {

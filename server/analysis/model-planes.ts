@@ -8,7 +8,7 @@ import { buildTensor } from '@/server/dicom/tensor';
  * the neighbouring slices (`sliceOffset`), so each slice is windowed and resized once, at model
  * resolution, into one plane per distinct (window, normalisation) of the spec, and a slice's input
  * is assembled from its own planes and its neighbours'. For the shipped model (brain of the
- * previous/this/next slice, subdural, bone) that is three 128x128 planes per slice (196 KB), not
+ * previous/this/next slice, subdural, bone) that is three 192x192 planes per slice (442 KB), not
  * five channels built from three 512x512 HU images (1 MB each).
  *
  * Bit-identical to buildContextTensor on the HU images: tensor.ts computes every channel from its
