@@ -6,17 +6,21 @@
  * (toHounsfield, then buildTensor on the HU image) and the fused one (buildTensorFromStored: a
  * table from stored value to every window's output, read once per pixel), which must give the
  * same tensor bit for bit. Usage:
- *   tsx bench/preprocess.ts [--rounds 5] [--passes 3] [--cpu 0] [--synthetic 32] [--no-pin]
+ *   tsx bench/preprocess.ts [--rounds 5] [--passes 3] [--cpu 0] [--synthetic 32] [--no-pin] [--model MANIFEST.json]
+ * --model: build what the analysis builds per slice for that model (one plane per distinct window
+ * at its input size, server/analysis/model-planes.ts) instead of the default three windows at 256.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PREPROCESS } from '@/lib/model-manifest';
+import { planeLayout } from '@/server/analysis/model-planes';
 import { decodePixels, parseDicom, preloadCodecs, toHounsfield } from '@/server/dicom';
 import type { StoredArray } from '@/server/dicom';
 import { buildTensorFromStored } from '@/server/dicom/stored-tensor';
 import { buildTensor, tensorLength } from '@/server/dicom/tensor';
+import { parseManifest } from '@/server/inference/load-manifest';
 import { prepareInputs, type InputSet } from './preprocess-inputs';
 import { median, nodeStages, pinSelf, python, pythonVersions, type Seconds } from './preprocess-support';
 
@@ -31,7 +35,8 @@ const CPU = flag('cpu', 0);
 const SYNTHETIC = flag('synthetic', 32);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REAL_DIR = join(ROOT, '..', 'shared', 'data', 'dicom', 'ge-head-ct');
-const SPEC = DEFAULT_PREPROCESS;
+const modelAt = args.indexOf('--model');
+const SPEC = modelAt >= 0 ? planeLayout(parseManifest(readFileSync(args[modelAt + 1]!, 'utf8'), args[modelAt + 1]!).preprocess).planeSpec : DEFAULT_PREPROCESS;
 
 if (!args.includes('--no-pin')) pinSelf(CPU); // re-runs this script under taskset; returns when pinned
 
