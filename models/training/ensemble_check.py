@@ -20,6 +20,7 @@ import subprocess
 import numpy as np
 
 from data import build_cache, neighbours
+from ensemble import logit
 from metrics import LABELS, auc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,7 +37,7 @@ def run(model: str, x: np.ndarray, work: str, tag: str) -> tuple[np.ndarray, np.
     x.tofile(inp)
     subprocess.run(["npx", "tsx", os.path.join(HERE, "onnx_outputs.ts"), model, inp, *map(str, x.shape), out], check=True, cwd=os.path.join(HERE, "../.."))
     p = np.fromfile(out, np.float32).reshape(len(x), 6)
-    return p, np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))
+    return p, logit(p)
 
 
 def main() -> None:

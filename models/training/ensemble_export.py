@@ -39,16 +39,11 @@ import onnx
 from onnx import helper, numpy_helper, TensorProto
 
 from data import patient_folds
+from ensemble import logit  # the seed ensemble's rule, so both ensembles clip the same way
 from metrics import LABELS, sens_spec, summarise, threshold_for_sensitivity
 from preprocess import resample_matrix
 
 SENSITIVITY = {"any": 0.95, "epidural": 0.90, "intraparenchymal": 0.90, "intraventricular": 0.90, "subarachnoid": 0.90, "subdural": 0.90}
-EPS = 1e-6
-
-
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p.astype(np.float64), EPS, 1 - EPS)
-    return np.log(p / (1 - p))
 
 
 def read_oof(path: str):
